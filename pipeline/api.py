@@ -1,0 +1,247 @@
+"""Library API: what the CLI and the tests call. extract(), status(), evaluate_output(), aliases()."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Settings, load_settings, read_jsonl
+from .engines.local import parse
+from .evaluate import Report, Span, evaluate, load_gold
+from .export import FORMATS, WRITERS
+from .export.model_rows import Export
+from .graph import CO_OCCURS, build_graph, node_first_dates
+from .ingest import InputError, read_document, scan
+from .ingest.reader import file_hash
+from .model import Document
+from .names.aliases import AliasTable, Overrides
+from .resolve import Resolution, resolve
+from .store import Store
+
+STORE_NAME = "kzx.sqlite"
+LOCK_NAME = ".kzx.lock"
+
+
+class LockError(RuntimeError):
+    """Another kzx run holds the out dir."""
+
+
+@dataclass
+class Plan:
+    """What a run has to do, from content hashes and fingerprints."""
+
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    paths: dict[str, Path] = field(default_factory=dict)
+    hashes: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    @property
+    def to_parse(self) -> list[str]:
+        return sorted(self.new + self.changed + self.failed)
+
+
+@dataclass
+class Summary:
+    parsed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    mentions: Counter = field(default_factory=Counter)
+    entities: int = 0
+    typed_edges: int = 0
+    cooccurrence_edges: int = 0
+    files: list[Path] = field(default_factory=list)
+    resolved_only: bool = False
+
+
+class OutLock:
+    """A lock file in the out dir naming the holding process; a dead holder's lock is taken over."""
+
+    def __init__(self, out: Path):
+        self.path = Path(out) / LOCK_NAME
+
+    def __enter__(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+                os.write(fd, str(os.getpid()).encode())
+                os.close(fd)
+                return self
+            except FileExistsError:
+                pid = self._holder()
+                if pid and _alive(pid):
+                    raise LockError(f"another kzx run (pid {pid}) is using {self.path.parent}; "
+                                    f"wait for it, or delete {self.path} if that process is gone") from None
+                self.path.unlink(missing_ok=True)
+        raise LockError(f"cannot lock {self.path.parent}")
+
+    def __exit__(self, *exc):
+        self.path.unlink(missing_ok=True)
+
+    def _holder(self) -> int:
+        try:
+            return int(self.path.read_text().strip() or 0)
+        except (OSError, ValueError):
+            return 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def plan_run(input_dir: Path, store: Store, fingerprint: str, force: bool = False) -> Plan:
+    """Compares the input dir with the store by content hash and pipeline fingerprint."""
+    plan = Plan()
+    known = store.documents()
+    for doc_id, path in scan(Path(input_dir)):
+        plan.paths[doc_id] = path
+        plan.hashes[doc_id] = file_hash(path)
+        old = known.get(doc_id)
+        if old is None:
+            plan.new.append(doc_id)
+        elif old["status"] == "failed":
+            plan.failed.append(doc_id)
+        elif force or old["sha256"] != plan.hashes[doc_id][0] or old["fingerprint"] != fingerprint:
+            plan.changed.append(doc_id)
+        else:
+            plan.unchanged.append(doc_id)
+    plan.removed = sorted(set(known) - set(plan.paths))
+    return plan
+
+
+def load_resolution_tables(settings: Settings) -> tuple[AliasTable, Overrides]:
+    records = [r for path in settings.gazetteer_files for r in read_jsonl(path)]
+    overrides_file = settings.resolve.get("overrides")
+    overrides = Overrides.from_records(read_jsonl(overrides_file) if overrides_file else [])
+    return AliasTable.from_records(records), overrides
+
+
+def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out", config: Path | str | None = None,
+            model: str | None = None, workers: int = 1, force: bool = False,
+            formats: tuple[str, ...] = FORMATS, on_document: Callable[[str, str], None] | None = None,
+            on_plan: Callable[[Plan], None] | None = None) -> Summary:
+    """Parses new and changed documents into the store, then rebuilds resolution and every export."""
+    input_dir, out_dir = Path(input_dir), Path(out_dir)
+    if not input_dir.is_dir():
+        raise FileNotFoundError(f"input dir not found: {input_dir}")
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
+    settings = load_settings(config, model)
+    fingerprint = settings.parse_fingerprint()
+    summary = Summary()
+    with OutLock(out_dir):
+        store = Store(out_dir / STORE_NAME)
+        try:
+            plan = plan_run(input_dir, store, fingerprint, force)
+            if on_plan:
+                on_plan(plan)
+            store.remove(plan.removed)
+            summary.removed, summary.unchanged = plan.removed, len(plan.unchanged)
+            if plan.to_parse:
+                _parse_into(store, settings, plan, fingerprint, workers, summary, on_document)
+            summary.resolved_only = not plan.to_parse
+            _export(store, settings, out_dir, formats, summary)
+        finally:
+            store.close()
+    return summary
+
+
+def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, workers: int,
+                summary: Summary, on_document) -> None:
+    from .nlp import build_pipeline  # spaCy loads only when something needs parsing
+
+    nlp = build_pipeline(settings)
+    documents: dict[str, Document] = {}
+
+    def readable():
+        for doc_id in plan.to_parse:
+            sha, size = plan.hashes[doc_id]
+            try:
+                document = read_document(plan.paths[doc_id], doc_id)
+            except InputError as exc:
+                store.put_failure(doc_id, sha, size, str(exc))
+                summary.failed[doc_id] = str(exc)
+                if on_document:
+                    on_document(doc_id, "failed")
+                continue
+            documents[doc_id] = document
+            yield document
+
+    for doc_id, mentions, relations in parse(nlp, readable(), workers=workers, batch_size=settings.batch_size):
+        store.put_document(documents.pop(doc_id), fingerprint, mentions, relations)
+        summary.parsed.append(doc_id)
+        if on_document:
+            on_document(doc_id, "parsed")
+
+
+def resolve_store(store: Store, settings: Settings) -> tuple[list, list, Resolution]:
+    mentions, relations = store.mentions(), store.relations()
+    table, overrides = load_resolution_tables(settings)
+    return mentions, relations, resolve(mentions, table, overrides, settings.resolve.get("fuzzy_threshold", 92))
+
+
+def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
+    mentions, relations, resolution = resolve_store(store, settings)
+    texts = store.texts()
+    graph = build_graph(mentions, relations, resolution, texts)
+    export = Export(graph, mentions, resolution.entity_ids, relations, texts, store.documents(),
+                    node_first_dates(graph))
+    for fmt in formats:
+        summary.files += WRITERS[fmt](export, out_dir)
+    summary.mentions = Counter(m.label for m in mentions if not m.boilerplate)
+    summary.entities = len(graph.nodes)
+    summary.typed_edges = sum(1 for e in graph.edges if e.type != CO_OCCURS)
+    summary.cooccurrence_edges = sum(1 for e in graph.edges if e.type == CO_OCCURS)
+    failed = {d: r["error"] for d, r in store.documents().items() if r["status"] == "failed"}
+    summary.failed.update(failed)
+
+
+def status(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out",
+           config: Path | str | None = None, model: str | None = None) -> Plan:
+    """What the next extract would do; loads no model."""
+    settings = load_settings(config, model)
+    store = Store(Path(out_dir) / STORE_NAME)
+    try:
+        return plan_run(Path(input_dir), store, settings.parse_fingerprint())
+    finally:
+        store.close()
+
+
+def predicted_spans(out_dir: Path | str) -> list[Span]:
+    """mentions.csv of an out dir as evaluation spans (entity_id as cluster)."""
+    with open(Path(out_dir) / "mentions.csv", encoding="utf-8", newline="") as f:
+        return [Span(r["doc_id"], int(r["start"]), int(r["end"]), r["label"], r["entity_id"], r["value"],
+                     r["boilerplate"] == "true") for r in csv.DictReader(f)]
+
+
+def evaluate_output(gold: Path | str, out_dir: Path | str = "data/out") -> Report:
+    """Scores an out dir's mentions.csv against a gold JSONL."""
+    return evaluate(load_gold(Path(gold)), predicted_spans(out_dir))
+
+
+def alias_report(out_dir: Path | str = "data/out", config: Path | str | None = None):
+    """Merged entities with their surface forms, and the closest pairs that were not merged."""
+    settings = load_settings(config)
+    store = Store(Path(out_dir) / STORE_NAME)
+    try:
+        _, _, resolution = resolve_store(store, settings)
+    finally:
+        store.close()
+    merged = sorted((e for e in resolution.entities.values() if len(e.aliases) > 1 and e.label != "DATE"),
+                    key=lambda e: (-e.mentions, e.id))
+    return merged, resolution.near_misses

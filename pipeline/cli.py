@@ -1,0 +1,151 @@
+"""kzx command line: thin typer commands over pipeline.api; the only module that prints."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import api
+from .config import ConfigError
+from .evaluate import Report
+from .export import FORMATS
+
+EXIT_FAILED_DOCUMENTS = 3
+EXIT_ERROR = 2
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="kzx: turn security and political documents into a graph of who is connected to whom.")
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(EXIT_ERROR)
+
+
+@app.command()
+def extract(
+    input_dir: Path = typer.Argument(Path("data/raw"), help="Folder of documents to read."),
+    out: Path = typer.Option(Path("data/out"), "--out", help="Folder for the store and the outputs."),
+    model: str = typer.Option(None, "--model", help="spaCy base pipeline (name or path); default from the config."),
+    config: Path = typer.Option(None, "--config", help="kzx.toml settings file; default configs/kzx.toml."),
+    formats: str = typer.Option(",".join(FORMATS), "--format", help="Comma-separated: " + ",".join(FORMATS)),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Parser processes (spaCy n_process)."),
+    force: bool = typer.Option(False, "--force", help="Re-parse every document."),
+) -> None:
+    """Read INPUT_DIR, parse new and changed documents, write the graph to --out."""
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task("scanning", total=None)
+
+        def on_plan(plan: api.Plan) -> None:
+            progress.update(task, description="parsing", total=len(plan.to_parse))
+
+        def on_document(doc_id: str, outcome: str) -> None:
+            progress.advance(task)
+
+        try:
+            summary = api.extract(input_dir, out, config, model, workers, force, chosen, on_document, on_plan)
+        except (ConfigError, FileNotFoundError, ValueError, api.LockError) as exc:
+            _fail(str(exc))
+        except RuntimeError as exc:
+            _fail(str(exc))
+    _print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(EXIT_FAILED_DOCUMENTS)
+
+
+def _print_summary(s: api.Summary) -> None:
+    table = Table(title="kzx extract", show_header=False)
+    table.add_row("documents parsed", str(len(s.parsed)))
+    table.add_row("documents unchanged", str(s.unchanged))
+    table.add_row("documents removed", str(len(s.removed)))
+    table.add_row("documents failed", str(len(s.failed)))
+    for label, n in sorted(s.mentions.items()):
+        table.add_row(f"mentions {label}", str(n))
+    table.add_row("entities", str(s.entities))
+    table.add_row("typed relations (edges)", str(s.typed_edges))
+    table.add_row("co-occurrence edges", str(s.cooccurrence_edges))
+    table.add_row("files written", "\n".join(str(p) for p in s.files))
+    console.print(table)
+    for doc_id, reason in sorted(s.failed.items()):
+        console.print(f"[yellow]failed[/yellow] {doc_id}: {reason}")
+
+
+@app.command()
+def status(
+    input_dir: Path = typer.Argument(Path("data/raw"), help="Folder of documents."),
+    out: Path = typer.Option(Path("data/out"), "--out", help="Folder holding the store."),
+    config: Path = typer.Option(None, "--config", help="kzx.toml settings file."),
+) -> None:
+    """Counts of new, changed, unchanged, removed and failed documents (no model is loaded)."""
+    try:
+        plan = api.status(input_dir, out, config)
+    except (ConfigError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    table = Table(title="kzx status", show_header=False)
+    for name in ("new", "changed", "unchanged", "removed", "failed"):
+        table.add_row(name, str(len(getattr(plan, name))))
+    console.print(table)
+
+
+@app.command("eval")
+def eval_command(
+    gold: Path = typer.Argument(..., help="Gold JSONL (format of tests/data/seeds.jsonl)."),
+    out: Path = typer.Option(Path("data/out"), "--out", help="Folder holding mentions.csv."),
+) -> None:
+    """Score mentions.csv against GOLD: P/R/F1 per label (overlap and exact), dates, B-cubed."""
+    if not (out / "mentions.csv").is_file():
+        _fail(f"{out / 'mentions.csv'} not found: run kzx extract first")
+    _print_report(api.evaluate_output(gold, out))
+
+
+def _print_report(report: Report) -> None:
+    for setting, title in (("all", "all gold mentions"), ("no_boilerplate", "without boilerplate")):
+        table = Table(title=f"kzx eval: {title}")
+        for col in ("label", "P overlap", "R overlap", "F1 overlap", "F1 exact", "F1 untyped", "gold"):
+            table.add_column(col, justify="right" if col != "label" else "left")
+        for label, prf in report.overlap[setting].items():
+            exact = report.exact[setting][label]
+            untyped = report.untyped[setting][label]
+            table.add_row(label, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", f"{exact.f1:.3f}",
+                          f"{untyped.f1:.3f}", str(prf.tp + prf.fn))
+        console.print(table)
+        right, total = report.dates[setting]
+        p, r, f = report.bcubed[setting]
+        console.print(f"DATE values correct: {right}/{total} = {right / total if total else 0:.3f}   "
+                      f"B-cubed entity grouping: P {p:.3f} R {r:.3f} F1 {f:.3f}")
+
+
+@app.command()
+def aliases(
+    out: Path = typer.Option(Path("data/out"), "--out", help="Folder holding the store."),
+    config: Path = typer.Option(None, "--config", help="kzx.toml settings file."),
+    limit: int = typer.Option(30, "--limit", help="Closest unmerged pairs to list."),
+) -> None:
+    """Every merged entity with its surface forms, and the closest pairs that were NOT merged."""
+    merged, near = api.alias_report(out, config)
+    table = Table(title="merged entities")
+    for col in ("id", "type", "mentions", "surface forms (count)"):
+        table.add_column(col)
+    for e in merged:
+        forms = ", ".join(f"{a} ({n})" for a, n in sorted(e.aliases.items(), key=lambda x: -x[1]))
+        table.add_row(e.id, e.label, str(e.mentions), forms)
+    console.print(table)
+    table = Table(title="closest pairs not merged (write overrides in configs/overrides.jsonl)")
+    for col in ("a", "b", "similarity"):
+        table.add_column(col)
+    for a, b, score in near[:limit]:
+        table.add_row(a, b, f"{score:.0f}")
+    console.print(table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,99 @@
+"""Acronym stage: "Committee for National Security (KNB)" pairs, after Schwartz & Hearst (2003).
+
+A short form in brackets right after a long form (or the reverse) defines a pair for the document.
+The long form must hold the short form's characters in order, its first character starting a word
+(`find_long_form`). Every bare occurrence of the short form in the document then gets the long
+form's label, and its mentions are linked to the long form so resolution joins them. An
+all-capital short form right after an entity is accepted without the letter test: transliterated
+acronyms (KNB for Komitet Natsionalnoy Bezopasnosti) do not spell their English long forms.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import source_text
+
+_PAIR = re.compile(r"\(\s*([^()]{2,80}?)\s*\)")
+
+
+def short_form_ok(short: str, max_len: int) -> bool:
+    """A plausible short form: 2..max_len chars, one word or two, starts alphanumeric, has a capital."""
+    return (2 <= len(short) <= max_len and len(short.split()) <= 2 and short[0].isalnum()
+            and any(c.isupper() for c in short))
+
+
+def find_long_form(short: str, words: list[str]) -> int | None:
+    """Index of the first word of the shortest long form (within `words`, which end right before the
+    bracket) whose characters contain `short`'s letters in order, the first at a word start."""
+    letters = [c.lower() for c in short if c.isalnum()]
+    limit = min(len(letters) + 5, 2 * len(letters))
+    for first in range(len(words) - 1, max(-1, len(words) - 1 - limit), -1):
+        candidate = " ".join(words[first:]).lower()
+        if candidate[:1] != letters[0]:
+            continue
+        pos = 0
+        for c in letters:
+            pos = candidate.find(c, pos)
+            if pos < 0:
+                break
+            pos += 1
+        else:
+            return first
+    return None
+
+
+class Acronyms:
+    def __init__(self, nlp: Language, name: str, max_short_len: int):
+        self.name = name
+        self.max_short_len = max_short_len
+
+    def __call__(self, doc: Doc) -> Doc:
+        pairs = self.pairs(doc)
+        if not pairs:
+            return doc
+        links = doc._.kzx_links or {}
+        ents = list(doc.ents)
+        tagged = {e.text for e in ents}
+        for short, (label, long_text, kb_id) in pairs.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", source_text(doc)):
+                span = doc.char_span(m.start(), m.end(), label=label, kb_id=kb_id)
+                if span is None:
+                    continue
+                ents = [e for e in ents if not (e.start < span.end and span.start < e.end and len(e) <= len(span))]
+                if not any(e.start < span.end and span.start < e.end for e in ents):
+                    ents.append(span)
+                links[f"{m.start()}:{m.end()}"] = long_text
+            tagged.add(short)
+        doc.ents = filter_spans(ents)
+        doc._.kzx_links = links
+        return doc
+
+    def pairs(self, doc: Doc) -> dict[str, tuple[str, str, str]]:
+        """short form -> (label, long form text, kb id) for the pairs whose long form is an entity."""
+        by_end = {e.end_char: e for e in doc.ents}
+        by_start = {e.start_char: e for e in doc.ents}
+        found = {}
+        for m in _PAIR.finditer(source_text(doc)):
+            inner = m.group(1)
+            before = source_text(doc)[:m.start()].rstrip()
+            if short_form_ok(inner, self.max_short_len) and len(before) in by_end:
+                ent = by_end[len(before)]
+                if inner.isupper() or find_long_form(inner, ent.text.split()) is not None:
+                    found.setdefault(inner, (ent.label_, ent.text, ent.kb_id_))
+            elif m.start(1) in by_start:
+                ent = by_start[m.start(1)]
+                words = source_text(doc)[:m.start()].split()
+                if words and short_form_ok(words[-1], self.max_short_len) and ent.end_char == m.end(1) \
+                        and find_long_form(words[-1], ent.text.split()) is not None:
+                    found.setdefault(words[-1], (ent.label_, ent.text, ent.kb_id_))
+        return found
+
+
+@Language.factory("kzx_acronyms", default_config={"max_short_len": 10}, assigns=["doc.ents"])
+def make_acronyms(nlp: Language, name: str, max_short_len: int) -> Acronyms:
+    return Acronyms(nlp, name, max_short_len)

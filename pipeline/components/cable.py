@@ -1,0 +1,94 @@
+"""Cable stage: entities of a US diplomatic cable's header, which the news-trained model misreads.
+
+The routing block (VZCZC..., RUEH..., ZNR, DE lines) holds no entities. Tagged instead: the
+date-time group (DATE), sender and addressees (AGENCY), the post in classification and page
+headers (PLACE), country TAGS (PLACE, via the gazetteer's country codes), the "DEPT FOR" office
+codes and the names in brackets after them, the State reference in REF lines, and the signature.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import source_text
+from ..config import read_json
+from ..ingest.cable import is_cable, page_headers, parse_header
+from .gazetteer import load_records
+
+
+class Cable:
+    def __init__(self, nlp: Language, name: str, rules: str, patterns: list[str]):
+        self.name = name
+        self.rules = read_json(rules)
+        self.office_code = re.compile(self.rules["office_code"])
+        self.office_line = re.compile(self.rules["office_line"], re.M)
+        self.person = re.compile(self.rules["person_in_parens"])
+        self.ref_agency = re.compile(self.rules["ref_agency"])
+        self.codes = {c: r["id"] for r in load_records(patterns) for c in r.get("codes", [])}
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = source_text(doc)
+        if not is_cable(text):
+            return doc
+        header = parse_header(text)
+        new: list[tuple[int, int, str, str]] = []
+        if header.dtg:
+            new.append((header.dtg[0], header.dtg[1], "DATE", ""))
+        for start, end in ([header.sender] if header.sender else []) + header.addressees:
+            new.append((start, end, self.rules["addressee_label"], ""))
+        for start, end, tag in header.tags:
+            if tag in self.codes:
+                new.append((start, end, "PLACE", self.codes[tag]))
+        for start, end in ([header.post] if header.post else []) + page_headers(text):
+            new.append((start, end, self.rules["post_label"], ""))
+        for line in self.office_line.finditer(text, 0, header.end):
+            block_end = text.find("\n\n", line.start())
+            block_end = block_end if block_end >= 0 else len(text)
+            first = text.index(" ", line.start())
+            new.append((line.start(), first, "AGENCY", ""))
+            for m in self.office_code.finditer(text, line.start(), block_end):
+                new.append((m.start(), m.end(), "AGENCY", ""))
+            for m in self.person.finditer(text, line.start(), block_end):
+                new.append((m.start(1), m.end(1), "PERSON", ""))
+        for m in self.ref_agency.finditer(text):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if text.startswith("REF", line_start):
+                new.append((m.start(1), m.end(1), "AGENCY", ""))
+        signature = self._signature(text)
+        if signature:
+            new.append((*signature, "PERSON", ""))
+        spans = [s for s in (self._span(doc, *n) for n in new) if s is not None]
+        subject = header.subject or (0, 0)
+        keep = [e for e in doc.ents if e.start_char >= header.end or subject[0] <= e.start_char < subject[1]
+                or (e.kb_id_ and e.label_ != "PERSON") or (e.label_ == "DATE" and _line_of(text, e.start_char).startswith("E.O."))]
+        keep = [e for e in keep if not any(e.start < s.end and s.start < e.end for s in spans)]
+        doc.ents = filter_spans(keep + spans)
+        return doc
+
+    def _signature(self, text: str) -> tuple[int, int] | None:
+        """The last line of a cable when it is one or two upper-case words (the ambassador's name)."""
+        stripped = text.rstrip()
+        start = stripped.rfind("\n") + 1
+        line = stripped[start:]
+        words = line.split()
+        if 0 < len(words) <= self.rules["signature_max_words"] and line.isupper() and line.replace(" ", "").isalpha():
+            offset = start + len(line) - len(line.lstrip())
+            return offset, offset + len(line.strip())
+        return None
+
+    @staticmethod
+    def _span(doc: Doc, start: int, end: int, label: str, kb_id: str) -> Span | None:
+        return doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
+
+
+def _line_of(text: str, pos: int) -> str:
+    return text[text.rfind("\n", 0, pos) + 1:]
+
+
+@Language.factory("kzx_cable", default_config={"rules": "", "patterns": []}, assigns=["doc.ents"])
+def make_cable(nlp: Language, name: str, rules: str, patterns: list[str]) -> Cable:
+    return Cable(nlp, name, rules, patterns)

@@ -1,0 +1,123 @@
+"""Gazetteer stage: tags known agencies, groups, places and people from configs/gazetteers/*.jsonl.
+
+Names match case-insensitively but a capitalised word of the pattern must be capitalised in the
+text too ("Foreign Ministry" yes, "foreign ministry" no); acronyms match exactly. A generic state
+body (scope "country") is also matched with a nationality adjective before it ("Kazakhstani MFA")
+and "of <Country>" after it ("Ministry of Justice of Kazakhstan").
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import srsly
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from ..config import read_jsonl
+
+
+def load_records(paths: list[str]) -> list[dict]:
+    return [r for p in paths for r in read_jsonl(p)]
+
+
+def country_forms(records: list[dict]) -> tuple[list[str], list[str]]:
+    """Nationality adjectives and country names, for the scoped-body variants."""
+    adjectives, names = [], []
+    for r in records:
+        if r.get("kind") == "country":
+            adjectives += [a for a in r.get("adjectives", []) if not a.endswith("'s")]
+            names += [n for n in r["names"] if n[0].isupper() and len(n) > 3]
+    return adjectives, names
+
+
+def patterns_of(records: list[dict]) -> list[tuple[str, str, str, bool]]:
+    """(text, label, id, exact_case) for every pattern the records define."""
+    adjectives, countries = country_forms(records)
+    out = []
+    for r in records:
+        names = r.get("names", [])
+        out += [(n, r["label"], r["id"], False) for n in names]
+        out += [(a, r["label"], r["id"], True) for a in r.get("acronyms", [])]
+        if r.get("scope") == "country":
+            for n in names + r.get("acronyms", []):
+                out += [(f"{adj} {n}", r["label"], r["id"], n.isupper()) for adj in adjectives]
+                if not n.isupper():
+                    out += [(f"{n} of {c}", r["label"], r["id"], False) for c in countries]
+    return out
+
+
+class Gazetteer:
+    """Matches the gazetteer's names and acronyms and writes them into doc.ents."""
+
+    def __init__(self, nlp: Language, name: str, patterns: list[str]):
+        self.name = name
+        self.nlp = nlp
+        self.files = patterns
+        self.records = load_records([p for p in patterns if Path(p).is_file()])  # from_disk fills a saved one
+        self._build()
+
+    def _build(self) -> None:
+        self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self.entries: dict[str, tuple[str, str, str]] = {}
+        items = patterns_of(self.records)
+        docs = self.nlp.tokenizer.pipe(text for text, *_ in items)
+        for (text, label, ent_id, exact), pattern in zip(items, docs):
+            key = f"{label}|{ent_id}|{text}"
+            self.entries[key] = (label, ent_id, text)
+            (self.exact if exact else self.lower).add(key, [pattern])
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        for matcher in (self.lower, self.exact):
+            for key, start, end in matcher(doc):
+                label, ent_id, text = self.entries[self.nlp.vocab.strings[key]]
+                if matcher is self.exact or _case_fits(text, doc[start:end]):
+                    found.append(Span(doc, start, end, label=label, kb_id=ent_id))
+        if not found:
+            return doc
+        found = filter_spans(found)
+        keep = [e for e in doc.ents if not any(_overlap(e, g) for g in found) or _wraps(e, found)]
+        kept_gaz = [g for g in found if not any(_overlap(g, e) for e in keep)]
+        doc.ents = sorted(keep + kept_gaz, key=lambda s: s.start)
+        return doc
+
+    def to_disk(self, path, exclude=tuple()):
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(path / "records.jsonl", self.records)
+
+    def from_disk(self, path, exclude=tuple()):
+        self.records = list(srsly.read_jsonl(Path(path) / "records.jsonl"))
+        self._build()
+        return self
+
+
+def _case_fits(pattern: str, span: Span) -> bool:
+    """Capitalised words of the pattern are capitalised in the text."""
+    words = pattern.split()
+    if len(words) != len(span):
+        return all(t.text[:1].isupper() or not t.is_alpha or t.is_stop for t in span)
+    return all(not w[:1].isupper() or t.text[:1].isupper() for w, t in zip(words, span))
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _wraps(ent: Span, found: list[Span]) -> bool:
+    """A model organisation name that contains gazetteer names whole ("Uzbek Department of
+    Interior of the Tashkent region") is kept over them."""
+    inside = [g for g in found if _overlap(ent, g)]
+    return (ent.label_ == "ORG" and all(ent.start <= g.start and g.end <= ent.end and len(g) < len(ent)
+                                        for g in inside) and ent.root.pos_ in ("PROPN", "NOUN")
+            and ent.root.i not in {i for g in inside for i in range(g.start, g.end)})
+
+
+@Language.factory("kzx_gazetteer", default_config={"patterns": []},
+                  assigns=["doc.ents"])
+def make_gazetteer(nlp: Language, name: str, patterns: list[str]) -> Gazetteer:
+    return Gazetteer(nlp, name, patterns)

@@ -1,0 +1,82 @@
+"""Label stage: OntoNotes labels -> kzx labels; organisations split into AGENCY and GROUP.
+
+An organisation is a GROUP or an AGENCY by its head noun (the last word that names a kind of body),
+then by any keyword it contains, then by its sentence's context ("banned", "extremist"), all word
+lists from configs/labels.json. Titles and determiners are trimmed from names; lower-case
+descriptions and cable jargon are dropped.
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..config import read_json
+
+KZX_LABELS = {"PERSON", "AGENCY", "GROUP", "PLACE", "DATE"}
+
+
+def org_class(words: list[str], context: list[str], rules: dict) -> str:
+    """AGENCY or GROUP for an organisation name given as lower-case words, and its sentence."""
+    agency, group = set(rules["agency_heads"]), set(rules["group_heads"])
+    for word in reversed(words):
+        if word in group and word not in rules["agency_override_groups"]:
+            return "GROUP"
+        if word in agency:
+            return "AGENCY"
+    if any(w in group for w in words):
+        return "GROUP"
+    text = " ".join(context)
+    if any(f" {c} " in f" {text} " for c in rules["group_context"]):
+        return "GROUP"
+    return "AGENCY"
+
+
+class Labels:
+    def __init__(self, nlp: Language, name: str, rules: str):
+        self.name = name
+        self.rules = read_json(rules) if rules else {}
+        self.map = self.rules.get("map", {})
+        self.titles = set(self.rules.get("titles", []))
+        self.drop = set(self.rules.get("drop_texts", []))
+        self.not_person = set(self.rules.get("not_person", []))
+        self.determiners = set(self.rules.get("determiners", []))
+        self.lower_keep = set(self.rules.get("lowercase_keep", []))
+
+    def __call__(self, doc: Doc) -> Doc:
+        ents = []
+        for ent in doc.ents:
+            span = self._relabel(doc, ent)
+            if span is not None:
+                ents.append(span)
+        doc.ents = ents
+        return doc
+
+    def _relabel(self, doc: Doc, ent: Span) -> Span | None:
+        label = ent.label_ if ent.label_ in KZX_LABELS else self.map.get(ent.label_)
+        if not label:
+            return None
+        start, end = ent.start, ent.end
+        if label != "DATE":
+            while end - start > 1 and doc[start].lower_ in (self.titles if label == "PERSON" else self.determiners):
+                start += 1
+            while end - start > 1 and (doc[end - 1].text in ("'s", "’s", "'", ".", ",") or doc[end - 1].is_punct):
+                end -= 1
+        text = doc[start:end].text
+        if text.lower() in self.drop or (label == "PERSON" and text.lower() in self.not_person):
+            return None
+        if label != "DATE" and not any(c.isupper() for c in text) and text.lower() not in self.lower_keep:
+            return None
+        if label != "DATE" and not any(c.isalpha() for c in text):
+            return None
+        if label == "ORG":
+            words = [t.lower_ for t in doc[start:end]]
+            label = org_class(words, [t.lower_ for t in ent.sent], self.rules)
+        if label == "PERSON" and end - start == 1 and doc[start].lower_ in self.titles:
+            return None
+        return Span(doc, start, end, label=label, kb_id=ent.kb_id)
+
+
+@Language.factory("kzx_labels", default_config={"rules": ""}, assigns=["doc.ents"])
+def make_labels(nlp: Language, name: str, rules: str) -> Labels:
+    return Labels(nlp, name, rules)

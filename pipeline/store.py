@@ -1,0 +1,117 @@
+"""Store stage: the embedded SQLite database in the out dir (documents, mentions, relations).
+
+SQLite from the standard library, in WAL mode: no server, one file, atomic transactions, and
+readers never block the one writer. Each document's rows are replaced in one transaction, so a
+crash leaves every document either fully old or fully new.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import astuple, fields
+from pathlib import Path
+
+from .model import Document, Mention, Relation
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY, sha256 TEXT, size INTEGER, status TEXT, error TEXT,
+    fingerprint TEXT, processed REAL, text TEXT, meta TEXT);
+CREATE TABLE IF NOT EXISTS mentions (
+    doc_id TEXT, start INTEGER, "end" INTEGER, text TEXT, label TEXT, value TEXT,
+    sent_start INTEGER, sent_end INTEGER, boilerplate INTEGER, link TEXT);
+CREATE TABLE IF NOT EXISTS relations (
+    doc_id TEXT, head_start INTEGER, head_end INTEGER, tail_start INTEGER, tail_end INTEGER, type TEXT,
+    sent_start INTEGER, sent_end INTEGER, date TEXT, directed INTEGER);
+CREATE INDEX IF NOT EXISTS mentions_doc ON mentions (doc_id);
+CREATE INDEX IF NOT EXISTS relations_doc ON relations (doc_id);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
+"""
+_MENTION_COLS = ", ".join(f'"{f.name}"' for f in fields(Mention))
+_RELATION_COLS = ", ".join(f.name for f in fields(Relation))
+
+
+class Store:
+    """Everything kzx knows about the input dir's documents, between runs."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def documents(self) -> dict[str, dict]:
+        """doc_id -> its record (without the text)."""
+        rows = self.db.execute("SELECT doc_id, sha256, size, status, error, fingerprint, processed, meta FROM documents")
+        return {r[0]: {"sha256": r[1], "size": r[2], "status": r[3], "error": r[4], "fingerprint": r[5],
+                       "processed": r[6], "meta": json.loads(r[7] or "{}")} for r in rows}
+
+    def texts(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT doc_id, text FROM documents WHERE status = 'ok'"))
+
+    def put_document(self, document: Document, fingerprint: str, mentions: list[Mention],
+                     relations: list[Relation]) -> None:
+        """Replaces one document's rows in a single transaction."""
+        with self._transaction():
+            self._delete_rows(document.doc_id)
+            self.db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, 'ok', '', ?, ?, ?, ?)",
+                            (document.doc_id, document.sha256, document.size, fingerprint, time.time(),
+                             document.text, json.dumps(document.meta, ensure_ascii=False, sort_keys=True)))
+            self.db.executemany(f"INSERT INTO mentions ({_MENTION_COLS}) VALUES ({', '.join('?' * len(fields(Mention)))})",
+                                [astuple(m) for m in mentions])
+            self.db.executemany(f"INSERT INTO relations ({_RELATION_COLS}) VALUES ({', '.join('?' * len(fields(Relation)))})",
+                                [astuple(r) for r in relations])
+
+    def put_failure(self, doc_id: str, sha256: str, size: int, error: str) -> None:
+        """Records a document kzx could not read; rows it contributed before are dropped."""
+        with self._transaction():
+            self._delete_rows(doc_id)
+            self.db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, 'failed', ?, '', ?, '', '{}')",
+                            (doc_id, sha256, size, error, time.time()))
+
+    def remove(self, doc_ids: list[str]) -> None:
+        with self._transaction():
+            for doc_id in doc_ids:
+                self._delete_rows(doc_id)
+                self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def mentions(self) -> list[Mention]:
+        rows = self.db.execute(f"SELECT {_MENTION_COLS} FROM mentions ORDER BY doc_id, start, \"end\"")
+        return [Mention(*r[:8], bool(r[8]), *r[9:]) for r in rows]
+
+    def relations(self) -> list[Relation]:
+        rows = self.db.execute(f"SELECT {_RELATION_COLS} FROM relations ORDER BY doc_id, head_start, tail_start, type")
+        return [Relation(*r[:9], bool(r[9])) for r in rows]
+
+    def get_setting(self, key: str) -> str:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else ""
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+    def _delete_rows(self, doc_id: str) -> None:
+        self.db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
+        self.db.execute("DELETE FROM relations WHERE doc_id = ?", (doc_id,))
+
+    def _transaction(self):
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type, exc, tb):
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
