@@ -13,7 +13,8 @@ NS = "http://graphml.graphdrawing.org/xmlns"
 NODE_KEYS = [("label", "string"), ("type", "string"), ("aliases", "string"), ("mentions", "int"),
              ("documents", "int"), ("wikidata", "string"), ("first_date", "string")]
 # Key ids are unique in a GraphML file, so edge keys take names of their own.
-EDGE_KEYS = [("relation", "string"), ("kind", "string"), ("weight", "double"), ("doc_count", "int"),
+# Direction is a data value: per-edge `directed` attributes make mixed graphs that networkx rejects.
+EDGE_KEYS = [("relation", "string"), ("directed", "boolean"), ("kind", "string"), ("weight", "double"), ("doc_count", "int"),
              ("first_seen", "string"), ("last_seen", "string"), ("evidence", "string"), ("evidence_doc", "string")]
 
 
@@ -36,9 +37,8 @@ def write(export: Export, out: Path) -> list[Path]:
                            ("wikidata", n.wikidata), ("first_date", export.first_dates.get(n.id, ""))):
             data(node, key, value)
     for e in g.edges:
-        edge = etree.SubElement(graph, f"{{{NS}}}edge", id=e.id, source=xml_safe(e.source), target=xml_safe(e.target),
-                                directed="true" if e.directed else "false")
-        for key, value in (("relation", e.type), ("kind", e.type), ("weight", float(e.weight)),
+        edge = etree.SubElement(graph, f"{{{NS}}}edge", id=e.id, source=xml_safe(e.source), target=xml_safe(e.target))
+        for key, value in (("relation", e.type), ("directed", "true" if e.directed else "false"), ("kind", e.type), ("weight", float(e.weight)),
                            ("doc_count", len(e.documents)), ("first_seen", e.first_date),
                            ("last_seen", e.last_date), ("evidence", e.evidence), ("evidence_doc", e.evidence_doc)):
             data(edge, key, value)
