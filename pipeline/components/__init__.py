@@ -16,4 +16,4 @@ def source_text(doc: Doc) -> str:
     return doc._.kzx_source or doc.text
 
 
-from . import acronyms, boilerplate, cable, dates, gazetteer, labels, relations  # noqa: E402,F401
+from . import acronyms, boilerplate, cable, consistency, dates, gazetteer, labels, relations, rules  # noqa: E402,F401

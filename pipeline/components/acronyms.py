@@ -22,9 +22,10 @@ _PAIR = re.compile(r"\(\s*([^()]{2,80}?)\s*\)")
 
 
 def short_form_ok(short: str, max_len: int) -> bool:
-    """A plausible short form: 2..max_len chars, one word or two, starts alphanumeric, has a capital."""
-    return (2 <= len(short) <= max_len and len(short.split()) <= 2 and short[0].isalnum()
-            and any(c.isupper() for c in short))
+    """A plausible short form: one word of 2..max_len chars, starting alphanumeric, mostly capitals."""
+    letters = [c for c in short if c.isalpha()]
+    return (2 <= len(short) <= max_len and " " not in short and short[0].isalnum() and bool(letters)
+            and sum(c.isupper() for c in letters) * 2 >= len(letters))
 
 
 def find_long_form(short: str, words: list[str]) -> int | None:

@@ -20,6 +20,9 @@ from ..ingest.cable import is_cable, page_headers, parse_header
 from .gazetteer import load_records
 
 
+_DECL = re.compile(r"^E\.O\.[^\n]*?\bDECL:\s*(\d{1,2}/\d{1,2}/\d{2,4})", re.M)
+
+
 class Cable:
     def __init__(self, nlp: Language, name: str, rules: str, patterns: list[str]):
         self.name = name
@@ -58,13 +61,15 @@ class Cable:
             line_start = text.rfind("\n", 0, m.start()) + 1
             if text.startswith("REF", line_start):
                 new.append((m.start(1), m.end(1), "AGENCY", ""))
+        for m in _DECL.finditer(text, 0, header.end or len(text)):
+            new.append((m.start(1), m.end(1), "DATE", ""))
         signature = self._signature(text)
         if signature:
             new.append((*signature, "PERSON", ""))
         spans = [s for s in (self._span(doc, *n) for n in new) if s is not None]
         subject = header.subject or (0, 0)
         keep = [e for e in doc.ents if e.start_char >= header.end or subject[0] <= e.start_char < subject[1]
-                or (e.kb_id_ and e.label_ != "PERSON") or (e.label_ == "DATE" and _line_of(text, e.start_char).startswith("E.O."))]
+                or (e.kb_id_ and e.label_ != "PERSON")]
         keep = [e for e in keep if not any(e.start < s.end and s.start < e.end for s in spans)]
         doc.ents = filter_spans(keep + spans)
         return doc
@@ -83,10 +88,6 @@ class Cable:
     @staticmethod
     def _span(doc: Doc, start: int, end: int, label: str, kb_id: str) -> Span | None:
         return doc.char_span(start, end, label=label, kb_id=kb_id, alignment_mode="expand")
-
-
-def _line_of(text: str, pos: int) -> str:
-    return text[text.rfind("\n", 0, pos) + 1:]
 
 
 @Language.factory("kzx_cable", default_config={"rules": "", "patterns": []}, assigns=["doc.ents"])

@@ -1,7 +1,11 @@
-"""Date stage: drops durations and frequencies, gives every DATE mention its ISO value.
+"""Date stage: completes and cleans DATE mentions, then gives each its ISO value.
 
-Values come from `pipeline.dates.date_value`, anchored on the document date the ingest stage put
-in doc._.kzx_meta and on the last full date named earlier in the text.
+- adds the date expressions the model missed (month names, "this month", "year's end", "30 April
+  2009"), replacing shorter overlapping DATE spans;
+- joins "September 24 through October 5" into one span; splits "November 24 and 27" into two;
+- drops durations, frequencies and bare numbers that are not years (rules in configs/dates.json);
+- values come from `pipeline.dates.date_value`, anchored on the document date the ingest stage put
+  in doc._.kzx_meta and on the last full date named earlier in the text.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ import re
 from datetime import date
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
+from . import source_text
 from ..config import read_json
 from ..dates import Anchor, date_value
 
@@ -21,15 +27,22 @@ class Dates:
         self.name = name
         r = read_json(rules)
         self.drop = re.compile("|".join(f"(?:{p})" for p in r["drop"]), re.I)
+        self.add = re.compile("|".join(f"(?:{p})" for p in r["add"]))
+        self.range = re.compile(r["range"], re.I)
+        self.and_day = re.compile(r["and_day"])
+        self.split_and = re.compile(r["split_and"])
 
     def __call__(self, doc: Doc) -> Doc:
+        text = source_text(doc)
+        completed, split_days = self._complete(doc, text)
+        doc.ents = completed
         meta = doc._.kzx_meta or {}
         anchor = Anchor(meta.get("date", ""), meta.get("report_year", ""))
         values = doc._.kzx_values or {}
         ents = []
         for ent in doc.ents:
             if ent.label_ == "DATE":
-                if self.drop.search(ent.text.strip()):
+                if ent.start not in split_days and self.drop.search(ent.text.strip()):
                     continue
                 value = date_value(ent.text, anchor)
                 values[f"{ent.start_char}:{ent.end_char}"] = value
@@ -39,6 +52,38 @@ class Dates:
         doc.ents = ents
         doc._.kzx_values = values
         return doc
+
+    def _complete(self, doc: Doc, text: str) -> tuple[list[Span], set[int]]:
+        ents = list(doc.ents)
+        found = [s for m in self.add.finditer(text)
+                 if (s := doc.char_span(m.start(), m.end(), label="DATE", alignment_mode="contract")) is not None]
+        for span in found:
+            clash = [e for e in ents if e.start < span.end and span.start < e.end]
+            if all(e.label_ == "DATE" and len(e) <= len(span) for e in clash):
+                ents = [e for e in ents if e not in clash] + [span]
+        ents = sorted(filter_spans(ents), key=lambda e: e.start)
+        joined: list[Span] = []
+        for ent in ents:
+            prev = joined[-1] if joined else None
+            if (prev is not None and prev.label_ == ent.label_ == "DATE"
+                    and self.range.match(text[prev.end_char:ent.start_char])):
+                joined[-1] = Span(doc, prev.start, ent.end, label="DATE")
+            else:
+                joined.append(ent)
+        extra = []
+        for i, ent in enumerate(joined):
+            if ent.label_ == "DATE" and (m := self.split_and.match(ent.text)):
+                first = doc.char_span(ent.start_char, ent.start_char + m.end("a"), label="DATE")
+                second = doc.char_span(ent.start_char + m.start("b"), ent.end_char, label="DATE")
+                if first is not None and second is not None:
+                    joined[i] = first
+                    extra.append(second)
+        for ent in joined:
+            if ent.label_ == "DATE" and (m := self.and_day.match(text, ent.end_char)):
+                span = doc.char_span(m.start(1), m.end(1), label="DATE")
+                if span is not None and not any(e.start < span.end and span.start < e.end for e in joined):
+                    extra.append(span)
+        return sorted(joined + extra, key=lambda e: e.start), {e.start for e in extra}
 
 
 @Language.factory("kzx_dates", default_config={"rules": ""}, assigns=["doc.ents", "doc._.kzx_values"])

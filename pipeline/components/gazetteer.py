@@ -16,7 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..config import read_jsonl
+from ..config import read_json, read_jsonl
 
 
 def load_records(paths: list[str]) -> list[dict]:
@@ -52,8 +52,10 @@ def patterns_of(records: list[dict]) -> list[tuple[str, str, str, bool]]:
 class Gazetteer:
     """Matches the gazetteer's names and acronyms and writes them into doc.ents."""
 
-    def __init__(self, nlp: Language, name: str, patterns: list[str]):
+    def __init__(self, nlp: Language, name: str, patterns: list[str], labels_rules: str):
         self.name = name
+        rules = read_json(labels_rules) if labels_rules else {}
+        self.wrap_heads = set(rules.get("agency_heads", [])) | set(rules.get("group_heads", []))
         self.nlp = nlp
         self.files = patterns
         self.records = load_records([p for p in patterns if Path(p).is_file()])  # from_disk fills a saved one
@@ -62,25 +64,25 @@ class Gazetteer:
     def _build(self) -> None:
         self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        self.entries: dict[str, tuple[str, str, str]] = {}
+        self.entries: dict[str, tuple[str, str, list[str]]] = {}
         items = patterns_of(self.records)
         docs = self.nlp.tokenizer.pipe(text for text, *_ in items)
         for (text, label, ent_id, exact), pattern in zip(items, docs):
             key = f"{label}|{ent_id}|{text}"
-            self.entries[key] = (label, ent_id, text)
+            self.entries[key] = (label, ent_id, [t.text for t in pattern])
             (self.exact if exact else self.lower).add(key, [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
         for matcher in (self.lower, self.exact):
             for key, start, end in matcher(doc):
-                label, ent_id, text = self.entries[self.nlp.vocab.strings[key]]
-                if matcher is self.exact or _case_fits(text, doc[start:end]):
+                label, ent_id, words = self.entries[self.nlp.vocab.strings[key]]
+                if matcher is self.exact or _case_fits(words, doc[start:end]):
                     found.append(Span(doc, start, end, label=label, kb_id=ent_id))
         if not found:
             return doc
         found = filter_spans(found)
-        keep = [e for e in doc.ents if not any(_overlap(e, g) for g in found) or _wraps(e, found)]
+        keep = [e for e in doc.ents if not any(_overlap(e, g) for g in found) or _wraps(e, found, self.wrap_heads)]
         kept_gaz = [g for g in found if not any(_overlap(g, e) for e in keep)]
         doc.ents = sorted(keep + kept_gaz, key=lambda s: s.start)
         return doc
@@ -96,11 +98,8 @@ class Gazetteer:
         return self
 
 
-def _case_fits(pattern: str, span: Span) -> bool:
-    """Capitalised words of the pattern are capitalised in the text."""
-    words = pattern.split()
-    if len(words) != len(span):
-        return all(t.text[:1].isupper() or not t.is_alpha or t.is_stop for t in span)
+def _case_fits(words: list[str], span: Span) -> bool:
+    """Capitalised tokens of the pattern are capitalised in the text."""
     return all(not w[:1].isupper() or t.text[:1].isupper() for w, t in zip(words, span))
 
 
@@ -108,16 +107,19 @@ def _overlap(a: Span, b: Span) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _wraps(ent: Span, found: list[Span]) -> bool:
-    """A model organisation name that contains gazetteer names whole ("Uzbek Department of
-    Interior of the Tashkent region") is kept over them."""
+def _wraps(ent: Span, found: list[Span], heads: set[str]) -> bool:
+    """A model organisation name that contains gazetteer names whole and is headed by a capitalised
+    word for a kind of body ("Uzbek Department of Interior of the Tashkent region") is kept over them;
+    "OSCE Human Dimension Implementation Meeting" or "Kazakhstan foreign ministry" are not."""
     inside = [g for g in found if _overlap(ent, g)]
+    root = ent.root
     return (ent.label_ == "ORG" and all(ent.start <= g.start and g.end <= ent.end and len(g) < len(ent)
-                                        for g in inside) and ent.root.pos_ in ("PROPN", "NOUN")
-            and ent.root.i not in {i for g in inside for i in range(g.start, g.end)})
+                                        for g in inside)
+            and root.lower_ in heads and root.text[:1].isupper()
+            and root.i not in {i for g in inside for i in range(g.start, g.end)})
 
 
-@Language.factory("kzx_gazetteer", default_config={"patterns": []},
+@Language.factory("kzx_gazetteer", default_config={"patterns": [], "labels_rules": ""},
                   assigns=["doc.ents"])
-def make_gazetteer(nlp: Language, name: str, patterns: list[str]) -> Gazetteer:
-    return Gazetteer(nlp, name, patterns)
+def make_gazetteer(nlp: Language, name: str, patterns: list[str], labels_rules: str) -> Gazetteer:
+    return Gazetteer(nlp, name, patterns, labels_rules)

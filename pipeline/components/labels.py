@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..config import read_json
+from .gazetteer import load_records
 
 KZX_LABELS = {"PERSON", "AGENCY", "GROUP", "PLACE", "DATE"}
 
@@ -33,7 +34,7 @@ def org_class(words: list[str], context: list[str], rules: dict) -> str:
 
 
 class Labels:
-    def __init__(self, nlp: Language, name: str, rules: str):
+    def __init__(self, nlp: Language, name: str, rules: str, adjectives: list[str]):
         self.name = name
         self.rules = read_json(rules) if rules else {}
         self.map = self.rules.get("map", {})
@@ -42,6 +43,11 @@ class Labels:
         self.not_person = set(self.rules.get("not_person", []))
         self.determiners = set(self.rules.get("determiners", []))
         self.lower_keep = set(self.rules.get("lowercase_keep", []))
+        self.heads = set(self.rules.get("agency_heads", [])) | set(self.rules.get("group_heads", []))
+        self.events = set(self.rules.get("event_heads", []))
+        self.currency = set(self.rules.get("currency_words", []))
+        self.title_starts = set(self.rules.get("org_title_starts", []))
+        self.adjectives = {a.lower() for a in self.rules.get("demonyms", [])} | set(adjectives)
 
     def __call__(self, doc: Doc) -> Doc:
         ents = []
@@ -60,23 +66,43 @@ class Labels:
         if label != "DATE":
             while end - start > 1 and doc[start].lower_ in (self.titles if label == "PERSON" else self.determiners):
                 start += 1
-            while end - start > 1 and (doc[end - 1].text in ("'s", "’s", "'", ".", ",") or doc[end - 1].is_punct):
-                end -= 1
+        while end - start > 1 and (doc[end - 1].text in ("'s", "’s", "'", ".", ",") or doc[end - 1].is_punct):
+            end -= 1
         text = doc[start:end].text
         if text.lower() in self.drop or (label == "PERSON" and text.lower() in self.not_person):
             return None
-        if label != "DATE" and not any(c.isupper() for c in text) and text.lower() not in self.lower_keep:
+        if label != "DATE" and not ent.kb_id_ and not any(c.isupper() for c in text) and text.lower() not in self.lower_keep:
             return None
         if label != "DATE" and not any(c.isalpha() for c in text):
             return None
+        words = [t.lower_ for t in doc[start:end]]
+        if end - start == 1 and words[0] in self.adjectives and label != "DATE":
+            return None  # nationality adjectives and demonyms are not entities
+        if label == "PLACE" and end < len(doc) and doc[end].lower_ in self.currency:
+            return None  # "US dollar"
+        if label == "ORG" and not self._organisation(doc[start:end], ent.kb_id_):
+            return None
         if label == "ORG":
-            words = [t.lower_ for t in doc[start:end]]
             label = org_class(words, [t.lower_ for t in ent.sent], self.rules)
         if label == "PERSON" and end - start == 1 and doc[start].lower_ in self.titles:
             return None
         return Span(doc, start, end, label=label, kb_id=ent.kb_id)
 
+    def _organisation(self, span: Span, kb_id: str) -> bool:
+        """Whether a model ORG span names a body: not an event, law or title, not a lower-case
+        description, and (when several words long) containing a word for a kind of body."""
+        if kb_id:
+            return True
+        words = [t.lower_ for t in span]
+        root = span.root
+        if words[-1] in self.events or root.lower_ in self.events or words[0] in self.title_starts:
+            return False
+        if root.is_alpha and root.text.islower():
+            return False
+        return len(span) == 1 or any(w in self.heads for w in words)
 
-@Language.factory("kzx_labels", default_config={"rules": ""}, assigns=["doc.ents"])
-def make_labels(nlp: Language, name: str, rules: str) -> Labels:
-    return Labels(nlp, name, rules)
+
+@Language.factory("kzx_labels", default_config={"rules": "", "gazetteers": []}, assigns=["doc.ents"])
+def make_labels(nlp: Language, name: str, rules: str, gazetteers: list[str]) -> Labels:
+    adjectives = [a.lower() for r in load_records(gazetteers) for a in r.get("adjectives", [])]
+    return Labels(nlp, name, rules, adjectives)

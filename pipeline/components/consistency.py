@@ -1,0 +1,67 @@
+"""Consistency stage: one name, one reading per document.
+
+- A surname of a person named in full ("Yerkin Akhinzhanov"), or a one-word person name the
+  model found twice, is a PERSON wherever it stands alone in the document, whatever the model made
+  of it there.
+- An entity found only in a re-cased upper-case line (a heading or SUBJECT line) is kept when the
+  gazetteer knows it or the document names it elsewhere in normal case; "ELECTION SHORTCOMINGS"
+  read as a person is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import source_text
+
+
+class Consistency:
+    def __init__(self, nlp: Language, name: str, min_surname_len: int):
+        self.name = name
+        self.min_surname_len = min_surname_len
+
+    def __call__(self, doc: Doc) -> Doc:
+        source = source_text(doc)
+        ents = [e for e in doc.ents if not self._unconfirmed(e, source, doc.text)]
+        surnames = {e[-1].lower_ for e in ents if e.label_ == "PERSON" and len(e) >= 2
+                    and len(e[-1]) >= self.min_surname_len and e[-1].is_alpha}
+        singles = Counter(e[0].lower_ for e in ents if e.label_ == "PERSON" and len(e) == 1 and e[0].is_alpha
+                          and len(e[0]) >= self.min_surname_len)
+        surnames |= {e[0].lower_ for e in ents if e.label_ == "PERSON" and len(e) == 1 and e.kb_id_}
+        surnames |= {name for name, n in singles.items() if n >= 2}
+        if surnames:
+            covered = {i: e for e in ents for i in range(e.start, e.end)}
+            added = []
+            for token in doc:
+                if token.lower_ not in surnames or not token.text[:1].isupper():
+                    continue
+                ent = covered.get(token.i)
+                if ent is None:
+                    added.append(Span(doc, token.i, token.i + 1, label="PERSON"))
+                elif len(ent) == 1 and ent.label_ != "PERSON":
+                    ents.remove(ent)
+                    added.append(Span(doc, token.i, token.i + 1, label="PERSON", kb_id=ent.kb_id))
+            ents = filter_spans(ents + added)
+        doc.ents = ents
+        return doc
+
+    @staticmethod
+    def _unconfirmed(ent: Span, source: str, parsed: str) -> bool:
+        """Found in a re-cased line only, unknown to the gazetteer and named nowhere else."""
+        if ent.label_ == "DATE" or ent.kb_id_ or source is parsed:
+            return False
+        original = source[ent.start_char:ent.end_char]
+        if original == ent.text:
+            return False
+        pattern = re.compile(rf"(?<!\w){re.escape(ent.text)}(?!\w)")
+        return not any(source[m.start():m.end()] == ent.text for m in pattern.finditer(source))
+
+
+@Language.factory("kzx_consistency", default_config={"min_surname_len": 3}, assigns=["doc.ents"])
+def make_consistency(nlp: Language, name: str, min_surname_len: int) -> Consistency:
+    return Consistency(nlp, name, min_surname_len)

@@ -1,0 +1,84 @@
+"""Rule stage: entities with a regular shape that a news model misses.
+
+- Diplomatic missions: "<country or nationality> embassy/consulate/mission", then optionally
+  "in <place>", as AGENCY; linked to "Embassy of <country> in <place>" so that a cable's
+  "AMEMBASSY ASTANA" and a news story's "U.S. embassy in Astana" meet.
+- Named borders: "Uzbek-Afghan border" as PLACE.
+- A known group named as a web domain ("www.eurasianet.org") as that GROUP.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from . import source_text
+from ..config import read_json
+from .gazetteer import load_records
+
+
+def mission_name(country: str, kind: str, place: str) -> str:
+    """Canonical name of a diplomatic mission: 'Embassy of United States in Astana'."""
+    name = f"{kind.title()} of {country}"
+    return f"{name} in {place}" if place else name
+
+
+class Rules:
+    def __init__(self, nlp: Language, name: str, rules: str, gazetteers: list[str]):
+        self.name = name
+        r = read_json(rules)
+        records = load_records(gazetteers)
+        self.country_of: dict[str, str] = {}
+        for rec in records:
+            if rec.get("kind") == "country":
+                for form in rec["names"] + rec.get("adjectives", []):
+                    self.country_of[form] = rec["id"]
+        for form in r["mission_us_forms"]:
+            self.country_of[form] = "United States"
+        self.places = {n.lower(): rec["id"] for rec in records if rec["label"] == "PLACE" for n in rec["names"]}
+        self.adjectives = {a for rec in records for a in rec.get("adjectives", [])}
+        forms = "|".join(re.escape(f) for f in sorted(self.country_of, key=len, reverse=True))
+        words = "|".join(re.escape(w) for w in sorted(r["mission_words"], key=len, reverse=True))
+        self.mission = re.compile(rf"(?<![\w.])(?P<country>{forms})\s+(?P<kind>{words})(?!\w)"
+                                  rf"(?:\s+(?:in|to)\s+(?:the\s+)?(?P<place>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?))?", re.I)
+        adjectives = "|".join(re.escape(a) for a in sorted(self.adjectives, key=len, reverse=True))
+        border_words = "|".join(map(re.escape, r["border_words"]))
+        self.border = re.compile(rf"(?<!\w)(?:{adjectives})-(?:{adjectives})\s+(?:{border_words})\b")
+        self.url = re.compile(r["url"])
+        self.web_names = {n.lower(): rec for rec in records if rec["label"] == "GROUP" for n in rec["names"]}
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = source_text(doc)
+        found = []
+        for m in self.mission.finditer(text):
+            if not m.group("country")[:1].isupper():
+                continue
+            country = self.country_of.get(m.group("country")) or self.country_of.get(m.group("country").title())
+            place = self.places.get((m.group("place") or "").lower(), "")
+            span = doc.char_span(m.start(), m.end("kind"), label="AGENCY",
+                                 kb_id=mission_name(country, m.group("kind"), place) if country else "")
+            if span is not None:
+                found.append(span)
+        for m in self.border.finditer(text):
+            span = doc.char_span(m.start(), m.end(), label="PLACE", alignment_mode="expand")
+            if span is not None:
+                found.append(span)
+        for m in self.url.finditer(text):
+            rec = self.web_names.get(m.group("name"))
+            if rec:
+                span = doc.char_span(m.start("name"), m.end("name"), label="GROUP", kb_id=rec["id"],
+                                     alignment_mode="expand")
+                if span is not None:
+                    found.append(span)
+        if found:
+            keep = [e for e in doc.ents if not any(e.start < f.end and f.start < e.end for f in found)]
+            doc.ents = filter_spans(keep + found)
+        return doc
+
+
+@Language.factory("kzx_rules", default_config={"rules": "", "gazetteers": []}, assigns=["doc.ents"])
+def make_rules(nlp: Language, name: str, rules: str, gazetteers: list[str]) -> Rules:
+    return Rules(nlp, name, rules, gazetteers)
