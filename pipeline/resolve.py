@@ -37,11 +37,23 @@ def slug(label: str, name: str) -> str:
     return f"{label.lower()}:{s or 'x'}"
 
 
+_SMALL_WORDS = {"of", "and", "the", "for", "in", "on", "at", "to", "all", "new"}
+
+
 def display_name(text: str) -> str:
-    """Upper-case cable spellings shown title-cased ('NAZAROV' -> 'Nazarov'); acronyms stay."""
-    if text.isupper() and len(text) > 4 and " " not in text.strip() or (text.isupper() and " " in text):
-        return " ".join(w if len(w) <= 3 else w.title() for w in text.split())
-    return text
+    """Upper-case cable spellings shown title-cased ('NAZAROV' -> 'Nazarov', 'ALL SOUTH AND CENTRAL
+    ASIA COLLECTIVE' -> 'All South and Central Asia Collective'); short acronyms stay."""
+    words = text.split()
+    if not text.isupper() or (len(words) == 1 and (len(text) <= 4 or "/" in text)):
+        return text
+    out = []
+    for i, w in enumerate(words):
+        low = w.lower()
+        if low in _SMALL_WORDS:
+            out.append(low if i else w.title())
+        else:
+            out.append(w if len(w) <= 3 else w.title())
+    return " ".join(out)
 
 
 @dataclass
@@ -84,14 +96,21 @@ class Resolution:
     near_misses: list[tuple[str, str, float]] = field(default_factory=list)
 
 
-def _main_countries(mentions: list[Mention], table: AliasTable) -> dict[str, str]:
+def _main_countries(mentions: list[Mention], table: AliasTable, outside: set[str]) -> dict[str, str]:
+    """The country a document is about: its countries and the countries of its cities and regions,
+    counted; `outside` countries (the reporting state's own) count only when nothing else is named."""
     counts: dict[str, Counter] = defaultdict(Counter)
     for m in mentions:
         if m.label == "PLACE" and not m.boilerplate:
             rec = table.lookup("PLACE", clean_surface(m.text))
-            if rec and rec.get("kind") == "country":
-                counts[m.doc_id][rec["id"]] += 1
-    return {doc: c.most_common(1)[0][0] for doc, c in counts.items()}
+            country = table.country_of_place.get(rec["id"], "") if rec else ""
+            if country:
+                counts[m.doc_id][country] += 1
+    main = {}
+    for doc, c in counts.items():
+        inside = [(n, k) for k, n in c.items() if k not in outside]
+        main[doc] = max(inside)[1] if inside else c.most_common(1)[0][0]
+    return main
 
 
 def mention_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, str, dict | None]:
@@ -107,6 +126,8 @@ def mention_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, 
         surface = clean_surface(m.link)
         country, generic = table.scoped_country(surface)
         rec = table.lookup(m.label, surface) or (table.lookup(m.label, generic) if country else None)
+        if rec is None:
+            return match_key(surface), display_name(surface), None
     if rec is None:
         return match_key(surface), "", None
     canonical = rec["id"]
@@ -117,10 +138,10 @@ def mention_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, 
 
 
 def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | None = None,
-            threshold: float = 92) -> Resolution:
+            threshold: float = 92, outside_countries: tuple[str, ...] = ("United States",)) -> Resolution:
     """Groups mentions into entities; see the module docstring for the rules."""
     overrides = overrides or Overrides()
-    main = _main_countries(mentions, table)
+    main = _main_countries(mentions, table, set(outside_countries))
     keys: dict[tuple[str, str], _Key] = {}
     mention_keys = []
     for m in mentions:

@@ -16,8 +16,9 @@ from spacy.util import filter_spans
 
 from . import source_text
 from ..config import read_json
-from ..ingest.cable import is_cable, page_headers, parse_header
+from ..ingest.cable import is_cable, mission_of, page_headers, parse_header
 from .gazetteer import load_records
+from .rules import mission_name
 
 
 _DECL = re.compile(r"^E\.O\.[^\n]*?\bDECL:\s*(\d{1,2}/\d{1,2}/\d{2,4})", re.M)
@@ -31,7 +32,13 @@ class Cable:
         self.office_line = re.compile(self.rules["office_line"], re.M)
         self.person = re.compile(self.rules["person_in_parens"])
         self.ref_agency = re.compile(self.rules["ref_agency"])
-        self.codes = {c: r["id"] for r in load_records(patterns) for c in r.get("codes", [])}
+        records = load_records(patterns)
+        self.codes = {c: r["id"] for r in records for c in r.get("codes", [])}
+        self.known = {n: r["id"] for r in records if r["label"] == "AGENCY"
+                      for n in r.get("names", []) + r.get("acronyms", []) if n.isupper()}
+        self.places = {n.lower(): r["id"] for r in records if r["label"] == "PLACE" for n in r["names"]}
+        self.state = self.rules["office_line_agency"]
+        self.capital_suffix = re.compile(self.rules["capital_suffix"])
 
     def __call__(self, doc: Doc) -> Doc:
         text = source_text(doc)
@@ -42,7 +49,7 @@ class Cable:
         if header.dtg:
             new.append((header.dtg[0], header.dtg[1], "DATE", ""))
         for start, end in ([header.sender] if header.sender else []) + header.addressees:
-            new.append((start, end, self.rules["addressee_label"], ""))
+            new.append((start, end, self.rules["addressee_label"], self._addressee(text[start:end])))
         for start, end, tag in header.tags:
             if tag in self.codes:
                 new.append((start, end, "PLACE", self.codes[tag]))
@@ -52,7 +59,7 @@ class Cable:
             block_end = text.find("\n\n", line.start())
             block_end = block_end if block_end >= 0 else len(text)
             first = text.index(" ", line.start())
-            new.append((line.start(), first, "AGENCY", ""))
+            new.append((line.start(), first, "AGENCY", self.state))
             for m in self.office_code.finditer(text, line.start(), block_end):
                 new.append((m.start(), m.end(), "AGENCY", ""))
             for m in self.person.finditer(text, line.start(), block_end):
@@ -60,7 +67,7 @@ class Cable:
         for m in self.ref_agency.finditer(text):
             line_start = text.rfind("\n", 0, m.start()) + 1
             if text.startswith("REF", line_start):
-                new.append((m.start(1), m.end(1), "AGENCY", ""))
+                new.append((m.start(1), m.end(1), "AGENCY", self.state))
         for m in _DECL.finditer(text, 0, header.end or len(text)):
             new.append((m.start(1), m.end(1), "DATE", ""))
         signature = self._signature(text)
@@ -73,6 +80,18 @@ class Cable:
         keep = [e for e in keep if not any(e.start < s.end and s.start < e.end for s in spans)]
         doc.ents = filter_spans(keep + spans)
         return doc
+
+    def _addressee(self, name: str) -> str:
+        """Canonical of a routing name: a US mission ('AMEMBASSY ASTANA' -> 'Embassy of United States
+        in Astana'), else a known body once the capital's code is cut ('CIA WASHDC' -> CIA)."""
+        if name in self.known:
+            return self.known[name]
+        mission = mission_of(name)
+        if mission:
+            kind, place = mission
+            return mission_name("United States", kind, self.places.get(place.lower(), place))
+        cut = self.capital_suffix.sub("", name)
+        return self.known.get(cut, cut if cut != name else "")
 
     def _signature(self, text: str) -> tuple[int, int] | None:
         """The last line of a cable when it is one or two upper-case words (the ambassador's name)."""

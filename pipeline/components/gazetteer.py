@@ -16,7 +16,15 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from functools import lru_cache
+
 from ..config import read_json, read_jsonl
+from ..names.translit import match_key
+
+
+@lru_cache(maxsize=200_000)
+def _key(text: str) -> str:
+    return match_key(text)
 
 
 def load_records(paths: list[str]) -> list[dict]:
@@ -65,6 +73,15 @@ class Gazetteer:
         self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.entries: dict[str, tuple[str, str, list[str]]] = {}
+        # one-word person names and surnames, and one-word places, by transliteration key
+        self.variant_keys: dict[str, tuple[str, str]] = {}
+        for r in self.records:
+            if r["label"] not in ("PERSON", "PLACE"):
+                continue
+            for name in r["names"]:
+                words = name.split()
+                if len(words) == 1 or r["label"] == "PERSON":
+                    self.variant_keys.setdefault(match_key(words[-1]), (r["label"], r["id"]))
         items = patterns_of(self.records)
         docs = self.nlp.tokenizer.pipe(text for text, *_ in items)
         for (text, label, ent_id, exact), pattern in zip(items, docs):
@@ -73,7 +90,7 @@ class Gazetteer:
             (self.exact if exact else self.lower).add(key, [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
-        found = []
+        found = self._variants(doc)
         for matcher in (self.lower, self.exact):
             for key, start, end in matcher(doc):
                 label, ent_id, words = self.entries[self.nlp.vocab.strings[key]]
@@ -81,11 +98,21 @@ class Gazetteer:
                     found.append(Span(doc, start, end, label=label, kb_id=ent_id))
         if not found:
             return doc
-        found = filter_spans(found)
+        found = filter_spans(found)  # longest first; exact names win ties over variants (listed later)
         keep = [e for e in doc.ents if not any(_overlap(e, g) for g in found) or _wraps(e, found, self.wrap_heads)]
         kept_gaz = [g for g in found if not any(_overlap(g, e) for e in keep)]
         doc.ents = sorted(keep + kept_gaz, key=lambda s: s.start)
         return doc
+
+    def _variants(self, doc: Doc) -> list[Span]:
+        """One-word names spelled another way ('Rahmonov', 'Nazarbaev'), found by transliteration key."""
+        out = []
+        for token in doc:
+            if len(token) >= 5 and token.is_alpha and token.text[:1].isupper() and not token.is_upper:
+                hit = self.variant_keys.get(_key(token.text))
+                if hit:
+                    out.append(Span(doc, token.i, token.i + 1, label=hit[0], kb_id=hit[1]))
+        return out
 
     def to_disk(self, path, exclude=tuple()):
         path = Path(path)

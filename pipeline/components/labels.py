@@ -8,6 +8,8 @@ descriptions and cable jargon are dropped.
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -43,6 +45,7 @@ class Labels:
         self.not_person = set(self.rules.get("not_person", []))
         self.determiners = set(self.rules.get("determiners", []))
         self.lower_keep = set(self.rules.get("lowercase_keep", []))
+        self.redaction = re.compile(self.rules.get("redaction", "(?!)"))
         self.heads = set(self.rules.get("agency_heads", [])) | set(self.rules.get("group_heads", []))
         self.events = set(self.rules.get("event_heads", []))
         self.currency = set(self.rules.get("currency_words", []))
@@ -69,7 +72,7 @@ class Labels:
         while end - start > 1 and (doc[end - 1].text in ("'s", "’s", "'", ".", ",") or doc[end - 1].is_punct):
             end -= 1
         text = doc[start:end].text
-        if text.lower() in self.drop or (label == "PERSON" and text.lower() in self.not_person):
+        if text.lower() in self.drop or self.redaction.match(text) or (label == "PERSON" and text.lower() in self.not_person):
             return None
         if label != "DATE" and not ent.kb_id_ and not any(c.isupper() for c in text) and text.lower() not in self.lower_keep:
             return None

@@ -22,10 +22,29 @@ _CLASSIFICATION = re.compile(
 _REF_ID = re.compile(r"^(?:\d{2}\s)?(?P<post>[A-Z][A-Z ]*?[A-Z])\s+0*(?P<num>\d+)\s+\d{3}\s+OF\s+\d{3}\s*$", re.M)
 
 
+_ARCHIVE = re.compile(r"^(?P<key>Reference ID|Created|Released|Classification|Origin):\s*(?P<value>[^\n]*?)\s*$", re.M)
+_MISSIONS = {"AMEMBASSY": "Embassy", "AMCONSUL": "Consulate", "USMISSION": "Mission", "USOFFICE": "Office",
+             "AMCONSULATE": "Consulate", "USLO": "Liaison Office"}
+
+
 def is_cable(text: str) -> bool:
-    """A cable has a date-time group and an FM line near its top."""
+    """A cable has a date-time group and an FM line near its top, or TAGS and SUBJECT lines."""
     head = text[:3000]
-    return bool(DTG.search(head) and _FM.search(head))
+    return bool((DTG.search(head) and _FM.search(head))
+                or (_TAGS.search(head) and _SUBJECT.search(head)))
+
+
+def archive_fields(text: str) -> dict[str, str]:
+    """The 'Reference ID / Created / Origin' lines that cable archives put above the cable."""
+    return {m.group("key"): m.group("value") for m in _ARCHIVE.finditer(text[:1000])}
+
+
+def mission_of(name: str) -> tuple[str, str] | None:
+    """('Embassy', 'Astana') for a routing name 'AMEMBASSY ASTANA'; None for other addressees."""
+    words = name.split(maxsplit=1)
+    if len(words) == 2 and words[0] in _MISSIONS:
+        return _MISSIONS[words[0]], words[1].title()
+    return None
 
 
 def dtg_value(match: re.Match) -> str:

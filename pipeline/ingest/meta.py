@@ -6,7 +6,7 @@ import re
 
 import dateparser
 
-from .cable import is_cable, parse_header
+from .cable import archive_fields, is_cable, parse_header
 
 _PUBLISHED = re.compile(
     r"^(?:Publication Date|Published(?: on)?|Date(?: of publication)?|Posted(?: on)?)\s*:?\s+(?P<date>[^\n]{6,40})$",
@@ -38,6 +38,12 @@ def document_meta(text: str) -> dict:
             meta["title"] = " ".join(text[header.subject[0]:header.subject[1]].split())
         if header.reference:
             meta["reference"] = header.reference
+        archive = archive_fields(text)
+        if archive.get("Created") and "date" not in meta:
+            meta["date"] = archive["Created"][:10]
+        for key, field in (("Reference ID", "reference"), ("Classification", "classification"), ("Origin", "source")):
+            if archive.get(key):
+                meta.setdefault(field, archive[key])
     else:
         published = _PUBLISHED.search(text)
         if published and (date := _iso(published.group("date"))):

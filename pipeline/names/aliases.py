@@ -16,6 +16,7 @@ class AliasTable:
     by_id: dict[tuple[str, str], dict] = field(default_factory=dict)
     country_of_adjective: dict[str, str] = field(default_factory=dict)
     country_of_name: dict[str, str] = field(default_factory=dict)
+    country_of_place: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_records(cls, records: list[dict]) -> "AliasTable":
@@ -24,6 +25,8 @@ class AliasTable:
             table.by_id[(r["label"], r["id"])] = r
             for name in [r["id"]] + r.get("names", []) + r.get("acronyms", []) + r.get("aliases", []):
                 table.by_key.setdefault((r["label"], match_key(name)), r)
+            if r["label"] == "PLACE":
+                table.country_of_place[r["id"]] = r["id"] if r.get("kind") == "country" else r.get("country", "")
             if r.get("kind") == "country":
                 for adj in r.get("adjectives", []):
                     table.country_of_adjective[match_key(adj)] = r["id"]
