@@ -143,9 +143,9 @@ def date_value(text: str, anchor: Anchor) -> str:
 
 
 def _weekday(weekday: int, anchor: Anchor) -> str:
-    """A weekday after the text's last full date (narrative), else the latest one up to the doc date."""
+    """A weekday on or after the text's last full date (narrative), else the latest one up to the doc date."""
     if anchor.last:
-        delta = (weekday - anchor.last.weekday()) % 7 or 7
+        delta = (weekday - anchor.last.weekday()) % 7
         return (anchor.last + timedelta(days=delta)).isoformat()
     if anchor.day:
         delta = (anchor.day.weekday() - weekday) % 7

@@ -81,7 +81,7 @@ class _Union:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return
-        if forbidden and any((x, y) in forbidden for x in members[ra] for y in members[rb]):
+        if forbidden and any((x[:2], y[:2]) in forbidden for x in members[ra] for y in members[rb]):
             return
         self.parent[rb] = ra
         members[ra] |= members.pop(rb)
@@ -147,6 +147,8 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     for m in mentions:
         key, canonical, rec = mention_key(m, table, main.get(m.doc_id, ""))
         k = (m.label, key)
+        if _surname_only(m.label, key, rec):
+            k = (m.label, key, m.doc_id)  # a bare surname is read in its own document first
         entry = keys.setdefault(k, _Key(m.label, key, canonical, rec))
         entry.surfaces[clean_surface(m.text)] += 1
         entry.docs.add(m.doc_id)
@@ -206,30 +208,42 @@ def _canonical(entries: list[_Key]) -> tuple[str, dict | None]:
     return display_name(best), None
 
 
+def _surname_only(label: str, key: str, record: dict | None) -> bool:
+    """A person named by surname alone, or by initial and surname."""
+    words = key.split()
+    return label == "PERSON" and record is None and bool(words) and (len(words) == 1 or len(words[0]) == 1)
+
+
 def _join_surnames(keys: dict, union: _Union, members: dict, forbidden: set) -> None:
-    """A one-word person name (or initial + surname) joins the one full name sharing its surname."""
+    """A bare surname joins the one full name with that surname in its document; failing that, the
+    only one in the corpus; failing that, the same bare surname in other documents."""
     full_by_surname: dict[str, list] = defaultdict(list)
     for k, e in keys.items():
-        if e.label == "PERSON" and len(e.key.split()) >= 2 and len(e.key.split()[0]) > 1:
+        if e.label == "PERSON" and len(k) == 2 and len(e.key.split()) >= 2 and len(e.key.split()[0]) > 1:
             full_by_surname[e.key.split()[-1]].append(k)
-    for k, e in keys.items():
-        words = e.key.split()
-        if e.label != "PERSON" or not words or (len(words) > 1 and len(words[0]) > 1):
+    for k, e in list(keys.items()):
+        if len(k) != 3:
             continue
-        candidates = full_by_surname.get(words[-1], [])
+        candidates = full_by_surname.get(e.key.split()[-1], [])
         local = [c for c in candidates if keys[c].docs & e.docs]
-        chosen = local if local else candidates
+        chosen = local or candidates
         if len(chosen) == 1:
             union.union(chosen[0], k, members, forbidden)
+        else:
+            shared = (e.label, e.key)
+            if shared not in keys:
+                keys[shared] = _Key(e.label, e.key)
+                members[shared] = {shared}
+            union.union(shared, k, members, forbidden)
 
 
 def _join_fuzzy(keys: dict, union: _Union, members: dict, forbidden: set, threshold: float) -> list:
-    """Merges near-identical keys within blocks (label, token count, first letters of the first and
-    last words); returns the
-    closest pairs left apart, for review."""
+    """Merges keys whose every word is near-identical (rapidfuzz ratio), within blocks of one label,
+    token count and first letters of the first and last words; returns the closest pairs left
+    apart, for review. Bare surnames are left to the surname rule."""
     blocks: dict[tuple, list] = defaultdict(list)
     for k, e in keys.items():
-        if e.label != "DATE" and len(e.key) >= 5:
+        if e.label != "DATE" and len(e.key) >= 5 and len(k) == 2:
             words = e.key.split()
             blocks[(e.label, len(words), words[0][:2], words[-1][:2])].append(k)
     near = []
@@ -239,7 +253,7 @@ def _join_fuzzy(keys: dict, union: _Union, members: dict, forbidden: set, thresh
         for i, a in enumerate(block):
             for b in block[i + 1:]:
                 ea, eb = keys[a], keys[b]
-                score = fuzz.ratio(ea.key, eb.key)
+                score = min(fuzz.ratio(a_word, b_word) for a_word, b_word in zip(ea.key.split(), eb.key.split()))
                 distinct_records = ea.record and eb.record and ea.canonical != eb.canonical
                 if score >= threshold and not distinct_records:
                     union.union(a, b, members, forbidden)

@@ -75,17 +75,23 @@ class Acronyms:
         return doc
 
     def pairs(self, doc: Doc) -> dict[str, tuple[str, str, str]]:
-        """short form -> (label, long form text, kb id) for the pairs whose long form is an entity."""
+        """short form -> (label, long form text, kb id): long forms that are entities, or that the
+        letter test finds before a short form the model tagged (the long form then becomes an entity)."""
+        text = source_text(doc)
         by_end = {e.end_char: e for e in doc.ents}
         by_start = {e.start_char: e for e in doc.ents}
         found = {}
-        for m in _PAIR.finditer(source_text(doc)):
+        for m in _PAIR.finditer(text):
             inner = m.group(1)
-            before = source_text(doc)[:m.start()].rstrip()
+            before = text[:m.start()].rstrip()
             if short_form_ok(inner, self.max_short_len) and len(before) in by_end:
                 ent = by_end[len(before)]
                 if inner.isupper() or find_long_form(inner, ent.text.split()) is not None:
                     found.setdefault(inner, (ent.label_, ent.text, ent.kb_id_))
+            elif short_form_ok(inner, self.max_short_len) and m.start(1) in by_start:
+                long_form = self._untagged_long_form(doc, inner, before, by_start[m.start(1)].label_)
+                if long_form is not None:
+                    found.setdefault(inner, (long_form.label_, long_form.text, ""))
             elif m.start(1) in by_start:
                 ent = by_start[m.start(1)]
                 words = source_text(doc)[:m.start()].split()
@@ -93,6 +99,26 @@ class Acronyms:
                         and find_long_form(words[-1], ent.text.split()) is not None:
                     found.setdefault(words[-1], (ent.label_, ent.text, ent.kb_id_))
         return found
+
+    def _untagged_long_form(self, doc: Doc, short: str, before: str, label: str) -> Span | None:
+        """The capitalised words before '(SF)' that spell SF, made an entity of SF's label."""
+        line = before[before.rfind("\n") + 1:]
+        words = line.split()
+        first = find_long_form(short, words)
+        if first is None:
+            return None
+        long_words = words[first:]
+        if not all(w[:1].isupper() or w.lower() in _FUNCTION_WORDS for w in long_words):
+            return None
+        start = len(before) - len(" ".join(long_words))
+        span = doc.char_span(start, len(before), label=label)
+        if span is None or span.text != " ".join(long_words):
+            return None
+        doc.ents = filter_spans([e for e in doc.ents if not (e.start < span.end and span.start < e.end)] + [span])
+        return span
+
+
+_FUNCTION_WORDS = {"of", "for", "and", "on", "the", "in", "to", "against", "at", "with"}
 
 
 @Language.factory("kzx_acronyms", default_config={"max_short_len": 10}, assigns=["doc.ents"])

@@ -2,7 +2,8 @@
 
 Regions go to doc._.kzx_boilerplate as [start, end] character pairs: whole lines that match a line
 rule; a site banner on the first line; everything after a tail marker ("Search Refworld", "More
-IWPR's Global Voices", "Related articles"); and the teaser lines before each "More details".
+IWPR's Global Voices", "Related articles"); and the teaser before each "More details" (the headline
+line above it, twice when the teaser repeats it).
 """
 
 from __future__ import annotations
@@ -27,17 +28,12 @@ def boilerplate_regions(text: str, lines: re.Pattern, banner: re.Pattern, tail: 
     if end:
         regions.append([end.start(), len(text)])
     for m in teaser.finditer(text):
-        start, count = m.start(), 0
-        while count < teaser_lines and start > 0:
-            prev = text.rfind("\n", 0, max(0, start - 1))
-            line = text[prev + 1:start].strip()
-            if line and teaser.match(line):
-                break
-            start = prev + 1
-            count += bool(line)
-            if prev < 0:
-                break
-        regions.append([start, m.end()])
+        lines = _lines_before(text, m.start(), teaser_lines)
+        if lines:
+            start = lines[0][0]
+            if len(lines) > 1 and text[lines[1][0]:lines[1][1]].strip() == text[start:lines[0][1]].strip():
+                start = lines[1][0]  # a teaser repeats its headline as link text
+            regions.append([start, m.end()])
     regions.sort()
     merged: list[list[int]] = []
     for r in regions:
@@ -46,6 +42,19 @@ def boilerplate_regions(text: str, lines: re.Pattern, banner: re.Pattern, tail: 
         else:
             merged.append(list(r))
     return merged
+
+
+def _lines_before(text: str, pos: int, count: int) -> list[tuple[int, int]]:
+    """(start, end) of up to `count` non-blank lines before `pos`, nearest first."""
+    found, end = [], pos
+    while len(found) < count and end > 0:
+        start = text.rfind("\n", 0, max(0, end - 1)) + 1
+        if text[start:end].strip():
+            found.append((start, end))
+        if start == 0:
+            break
+        end = start
+    return found
 
 
 class Boilerplate:

@@ -5,6 +5,7 @@
   "AMEMBASSY ASTANA" and a news story's "U.S. embassy in Astana" meet.
 - Named borders: "Uzbek-Afghan border" as PLACE.
 - A known group named as a web domain ("www.eurasianet.org") as that GROUP.
+- A place named as the seat of a district ("Zhambyl District of Almaty") is its region.
 """
 
 from __future__ import annotations
@@ -43,12 +44,14 @@ class Rules:
         forms = "|".join(re.escape(f) for f in sorted(self.country_of, key=len, reverse=True))
         words = "|".join(re.escape(w) for w in sorted(r["mission_words"], key=len, reverse=True))
         self.mission = re.compile(rf"(?<![\w.])(?P<country>{forms})\s+(?P<kind>{words})(?!\w)"
-                                  rf"(?:\s+(?:in|to)\s+(?:the\s+)?(?P<place>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?))?", re.I)
+                                  rf"(?:\s+(?:in|to)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)))?", re.I)
         adjectives = "|".join(re.escape(a) for a in sorted(self.adjectives, key=len, reverse=True))
         border_words = "|".join(map(re.escape, r["border_words"]))
         self.border = re.compile(rf"(?<!\w)(?:{adjectives})-(?:{adjectives})\s+(?:{border_words})\b")
         self.url = re.compile(r["url"])
         self.web_names = {n.lower(): rec for rec in records if rec["label"] == "GROUP" for n in rec["names"]}
+        self.district_of = re.compile(r["district_of"])
+        self.regions = {rec["id"] for rec in records if rec.get("kind") == "region"}
 
     def __call__(self, doc: Doc) -> Doc:
         text = source_text(doc)
@@ -73,10 +76,20 @@ class Rules:
                                      alignment_mode="expand")
                 if span is not None:
                     found.append(span)
+        ents = list(doc.ents)
         if found:
-            keep = [e for e in doc.ents if not any(e.start < f.end and f.start < e.end for f in found)]
-            doc.ents = filter_spans(keep + found)
+            keep = [e for e in ents if not any(e.start < f.end and f.start < e.end for f in found)]
+            ents = filter_spans(keep + found)
+        doc.ents = [self._unit(e, text) for e in ents]
         return doc
+
+    def _unit(self, ent: Span, text: str) -> Span:
+        """'the Zhambyl District of Almaty': a district lies in a region, so Almaty here is the region."""
+        if ent.label_ == "PLACE" and self.district_of.search(text, max(0, ent.start_char - 40), ent.start_char):
+            region = f"{ent.kb_id_ or ent.text} Region"
+            if region in self.regions:
+                return Span(ent.doc, ent.start, ent.end, label="PLACE", kb_id=region)
+        return ent
 
 
 @Language.factory("kzx_rules", default_config={"rules": "", "gazetteers": []}, assigns=["doc.ents"])

@@ -1,0 +1,156 @@
+"""Each entity stage on short texts of our own."""
+
+import pytest
+
+from pipeline.components.acronyms import find_long_form, short_form_ok
+from pipeline.components.boilerplate import Boilerplate
+from pipeline.components.labels import org_class
+from pipeline.config import read_json
+
+
+def ents(mentions):
+    return {(m.text, m.label) for m in mentions}
+
+
+def test_an_agency_and_a_banned_group_in_one_sentence(parse_text):
+    mentions, _ = parse_text("The Interior Ministry said police detained three members of Hizb ut-Tahrir in Shymkent.")
+    assert ("Interior Ministry", "AGENCY") in ents(mentions)
+    assert ("Hizb ut-Tahrir", "GROUP") in ents(mentions)
+    assert ("Shymkent", "PLACE") in ents(mentions)
+
+
+def test_unknown_organisations_are_typed_by_head_noun_and_context(settings):
+    rules = read_json(settings.components["kzx_labels"]["rules"])
+    assert org_class(["committee", "on", "religious", "affairs"], [], rules) == "AGENCY"
+    assert org_class(["east", "turkestan", "liberation", "front"], [], rules) == "GROUP"
+    assert org_class(["akhmad", "network"], [], rules) == "GROUP"
+    assert org_class(["tabligh"], ["the", "banned", "tabligh", "was", "outlawed"], rules) == "GROUP"
+
+
+def test_events_titles_and_lowercase_descriptions_are_not_entities(parse_text):
+    mentions, _ = parse_text("The Prime Minister attended the Astana Economic Forum. "
+                             "A spokesman for the Kazakhstan foreign ministry declined to comment.")
+    texts = {m.text for m in mentions}
+    assert "Astana Economic Forum" not in texts
+    assert "Kazakhstan foreign ministry" not in texts
+    assert ("Kazakhstan", "PLACE") in ents(mentions)
+
+
+def test_nationality_adjectives_are_not_places_or_people(parse_text):
+    mentions, _ = parse_text("Kazakh officials met Uzbek and Tajik border guards near the Kyrgyz frontier.")
+    assert not {"Kazakh", "Uzbek", "Tajik", "Kyrgyz"} & {m.text for m in mentions}
+
+
+CABLE = """VZCZCXRO1234
+PP RUEHAST
+DE RUEHTA #0123/01 0451133
+ZNY CCCCC ZZH
+P 031015Z MAR 08
+FM AMEMBASSY ASTANA
+TO RUEHC/SECSTATE WASHDC PRIORITY 1234
+INFO RUEHTA/AMEMBASSY TASHKENT 0456
+
+C O N F I D E N T I A L SECTION 01 OF 02 ASTANA 000123
+
+SIPDIS
+
+E.O. 12958: DECL: 03/02/2018
+TAGS: PREL PHUM KZ UZ
+SUBJECT: KNB DETAINS HIZB UT-TAHRIR MEMBERS IN PAVLODAR
+
+Classified By: Ambassador John Ordway, reasons 1.4 (b) and (d).
+
+1. (C) Summary: On February 28, KNB officers in Pavlodar detained four members of Hizb ut-Tahrir.
+
+ORDWAY
+"""
+
+
+def test_an_upper_case_cable_header(parse_text):
+    mentions, _ = parse_text(CABLE, doc_id="cable.txt")
+    found = ents(mentions)
+    assert ("031015Z MAR 08", "DATE") in found
+    assert ("AMEMBASSY ASTANA", "AGENCY") in found
+    assert ("SECSTATE WASHDC", "AGENCY") in found
+    assert ("AMEMBASSY TASHKENT", "AGENCY") in found
+    assert {("KZ", "PLACE"), ("UZ", "PLACE")} <= found
+    assert ("HIZB UT-TAHRIR", "GROUP") in found
+    assert ("PAVLODAR", "PLACE") in found
+    assert ("ORDWAY", "PERSON") in found
+    texts = {m.text for m in mentions}
+    assert not {"RUEHAST", "RUEHC", "PREL", "PHUM", "SIPDIS", "CCCCC", "ZZH"} & texts
+    values = {m.text: m.value for m in mentions}
+    assert values["031015Z MAR 08"] == "2008-03-03T10:15Z"
+    assert values["February 28"] == "2008-02-28"
+    assert values["03/02/2018"] == "2018-03-02"
+    post = [m for m in mentions if m.text == "ASTANA" and m.start > CABLE.index("SECTION")]
+    assert post and post[0].boilerplate
+
+
+def test_relative_dates_resolve_against_the_document_date(parse_text):
+    mentions, _ = parse_text("Published: 12 March 2010\n\nOn Friday the court met. Last month it adjourned; "
+                             "in June it will rule, and in November it ruled before. The following day was calm.")
+    values = {m.text: m.value for m in mentions if m.label == "DATE"}
+    assert values["12 March 2010"] == "2010-03-12"
+    assert values["Friday"] == "2010-03-12"
+    assert values["Last month"] == "2010-02"
+    assert values["June"] == "2010-06"
+    assert values["November"] == "2009-11"
+
+
+def test_undated_documents_leave_relative_dates_empty(parse_text):
+    mentions, _ = parse_text("On July 21 the ministry objected, and on Friday the embassy replied.")
+    values = {m.text: m.value for m in mentions if m.label == "DATE"}
+    assert values == {"July 21": "", "Friday": ""}
+
+
+def test_durations_and_frequencies_are_not_dates(parse_text):
+    mentions, _ = parse_text("The talks lasted two hours and the law has existed for at least seven years; "
+                             "officials meet every year in September 2009.")
+    dates = {m.text for m in mentions if m.label == "DATE"}
+    assert dates == {"September 2009"}
+
+
+@pytest.mark.parametrize("short, ok", [("KNB", True), ("CEC", True), ("J. MUDGE", False), ("a", False),
+                                       ("reasons", False)])
+def test_short_forms(short, ok):
+    assert short_form_ok(short, 10) is ok
+
+
+def test_long_form_letters_in_order():
+    words = "the Central Election Committee".split()
+    assert find_long_form("CEC", words) == 1
+    assert find_long_form("XYZ", words) is None
+
+
+def test_an_acronym_defined_once_tags_its_bare_uses(parse_text):
+    mentions, _ = parse_text("The Agency for Strategic Planning and Reforms (ASPR) published data. "
+                             "Later the ASPR revised it, and ASPR officials explained why.")
+    aspr = [m for m in mentions if m.text == "ASPR"]
+    assert len(aspr) == 3
+    assert all(m.label == "AGENCY" and m.link == "Agency for Strategic Planning and Reforms" for m in aspr)
+
+
+def test_boilerplate_lines_teasers_and_tails(settings):
+    component = Boilerplate(None, "b", settings.components["kzx_boilerplate"]["rules"])
+    text = ("Last Updated: Friday, 26 May 2023\n\nThe article text about Astana.\n\n"
+            "Experts commend Kazakhstan\n\nMore details\n\nRelated articles\nUzbekistan news")
+    from pipeline.components.boilerplate import boilerplate_regions
+
+    regions = boilerplate_regions(text, component.lines, component.banner, component.tail, component.teaser,
+                                  component.teaser_lines)
+    covered = lambda s: any(a <= text.index(s) and text.index(s) + len(s) <= b for a, b in regions)  # noqa: E731
+    assert covered("Last Updated") and covered("Experts commend Kazakhstan") and covered("Uzbekistan news")
+    assert not covered("The article text about Astana.")
+
+
+def test_a_surname_named_in_full_once_is_a_person_throughout(parse_text):
+    mentions, _ = parse_text("Deputy Minister Yerlan Karin met the delegation. Karin said the talks went well. "
+                             "Later Karin left for Almaty.")
+    assert [m.label for m in mentions if m.text == "Karin"] == ["PERSON", "PERSON"]
+
+
+def test_an_embassy_is_an_agency_linked_to_its_mission(parse_text):
+    mentions, _ = parse_text("A spokesman for the U.S. embassy in Astana said the list was under review.")
+    embassy = next(m for m in mentions if m.text == "U.S. embassy")
+    assert embassy.label == "AGENCY" and embassy.link == "Embassy of United States in Astana"

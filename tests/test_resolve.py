@@ -1,0 +1,141 @@
+"""Resolution: one node per real entity, and never two entities in one node."""
+
+import csv
+import json
+from collections import defaultdict
+
+import pytest
+
+from pipeline import api
+from pipeline.model import Mention
+from pipeline.names.aliases import AliasTable, Overrides
+from pipeline.resolve import resolve, slug
+
+from .conftest import GOLD
+
+
+@pytest.fixture(scope="module")
+def table(settings):
+    return api.load_resolution_tables(settings)[0]
+
+
+def _m(doc, text, label="PERSON", start=0, link=""):
+    return Mention(doc, start, start + len(text), text, label, link=link)
+
+
+def _gold_to_ids(out):
+    rows = list(csv.DictReader(open(out / "mentions.csv", encoding="utf-8")))
+    predicted = {(r["doc_id"], int(r["start"]), int(r["end"])): r["entity_id"] for r in rows}
+    ids = defaultdict(set)
+    for line in open(GOLD, encoding="utf-8"):
+        doc = json.loads(line)
+        for e in doc["entities"]:
+            pid = predicted.get((doc["doc_id"], e["start"], e["end"]))
+            if pid and e["label"] != "DATE":
+                ids[(e["label"], e["canonical"])].add(pid)
+    return ids
+
+
+@pytest.mark.parametrize("label, canonical", [
+    ("PLACE", "Kazakhstan"), ("PLACE", "United States"), ("PLACE", "Uzbekistan"),
+    ("PERSON", "Nursultan Nazarbayev"), ("AGENCY", "Committee for National Security of Kazakhstan"),
+    ("AGENCY", "Ministry of Foreign Affairs of Kazakhstan"), ("AGENCY", "Government of Kazakhstan"),
+    ("AGENCY", "United States Government"), ("AGENCY", "United States Department of State"),
+    ("AGENCY", "United States Department of Homeland Security"), ("AGENCY", "U.S. Embassy in Astana"),
+    ("AGENCY", "Central Election Commission of Kazakhstan"), ("GROUP", "Hare Krishnas"),
+    ("GROUP", "Institute for War and Peace Reporting"), ("GROUP", "Refworld"), ("PLACE", "Almaty"),
+    ("PLACE", "Almaty Region"), ("PLACE", "Astana"), ("PLACE", "Warsaw"), ("PLACE", "Sweden"),
+    ("PERSON", "Yerkin Akhinzhanov"), ("PERSON", "Narasimha Rao"), ("PERSON", "Obidkhon Nazarov"),
+    ("PERSON", "Franklin D. Roosevelt"), ("PERSON", "Vladimir Bozhko"), ("PERSON", "Andrei Chebotaryov"),
+])
+def test_every_spelling_of_a_sample_entity_gets_one_id(sample_run, label, canonical):
+    _, out, _ = sample_run
+    assert len(_gold_to_ids(out)[(label, canonical)]) == 1
+
+
+def test_no_id_holds_two_gold_entities(sample_run):
+    _, out, _ = sample_run
+    owners = defaultdict(set)
+    for key, pids in _gold_to_ids(out).items():
+        for pid in pids:
+            owners[pid].add(key)
+    assert {pid: keys for pid, keys in owners.items() if len(keys) > 1} == {}
+
+
+def test_a_place_and_its_region_stay_apart(table):
+    r = resolve([_m("a", "Almaty", "PLACE"), _m("a", "Almaty Region", "PLACE", 20), _m("b", "Alma-Ata", "PLACE")], table)
+    assert r.entity_ids[0] == r.entity_ids[2] == "place:almaty"
+    assert r.entity_ids[1] == "place:almaty-region"
+
+
+def test_a_nationality_adjective_never_joins_its_country(table):
+    r = resolve([_m("a", "Uzbek", "PLACE"), _m("a", "Uzbekistan", "PLACE", 10)], table)
+    assert r.entity_ids[0] != r.entity_ids[1]
+
+
+def test_labels_are_never_crossed(table):
+    r = resolve([_m("a", "Astana", "PLACE"), _m("a", "Astana", "GROUP", 10)], table)
+    assert r.entity_ids[0] != r.entity_ids[1]
+
+
+def test_two_people_sharing_a_surname_in_different_documents_stay_apart(table):
+    mentions = [_m("a", "Marat Seitkali"), _m("a", "Seitkali", start=30), _m("b", "Askar Seitkali"),
+                _m("b", "Seitkali", start=30)]
+    r = resolve(mentions, table)
+    assert r.entity_ids[0] == r.entity_ids[1]
+    assert r.entity_ids[2] == r.entity_ids[3]
+    assert r.entity_ids[0] != r.entity_ids[2]
+
+
+def test_a_surname_alone_joins_the_only_full_name_in_the_corpus(table):
+    r = resolve([_m("a", "Bolat Zhamishev"), _m("b", "Zhamishev"), _m("c", "Zhamishev")], table)
+    assert len(set(r.entity_ids)) == 1
+
+
+def test_transliteration_variants_merge_without_any_alias_entry(table):
+    r = resolve([_m("a", "Kairat Kelimbetov"), _m("b", "Kayrat Kelimbetov"), _m("c", "Кайрат Келимбетов")], table)
+    assert len(set(r.entity_ids)) == 1
+
+
+def test_scoped_bodies_take_the_country_of_the_document(table):
+    mentions = [_m("a", "Kazakhstan", "PLACE"), _m("a", "Foreign Ministry", "AGENCY", 20),
+                _m("b", "Uzbekistan", "PLACE"), _m("b", "MFA", "AGENCY", 20), _m("c", "Kazakhstani MFA", "AGENCY")]
+    r = resolve(mentions, table)
+    assert r.entity_ids[1] == r.entity_ids[4] == "agency:ministry-of-foreign-affairs-of-kazakhstan"
+    assert r.entity_ids[3] == "agency:ministry-of-foreign-affairs-of-uzbekistan"
+
+
+def test_overrides_force_forbid_and_rename(table):
+    mentions = [_m("a", "Nazarov"), _m("b", "Obidkhon Nazarov"), _m("c", "Imam Obid"), _m("d", "Obidkhon Nazarov")]
+    plain = resolve(mentions, table)
+    assert plain.entity_ids[0] == plain.entity_ids[1] and plain.entity_ids[2] != plain.entity_ids[1]
+    overrides = Overrides.from_records([{"merge": ["PERSON:Imam Obid", "PERSON:Obidkhon Nazarov"]},
+                                        {"split": ["PERSON:Nazarov", "PERSON:Obidkhon Nazarov"]},
+                                        {"rename": "PERSON:Obidkhon Nazarov", "to": "Obidkhon Nazarov (imam)"}])
+    r = resolve(mentions, table, overrides)
+    assert r.entity_ids[2] == r.entity_ids[1] == r.entity_ids[3] == "person:obidkhon-nazarov-imam"
+    assert r.entity_ids[0] != r.entity_ids[1]
+
+
+def test_entity_ids_are_stable_slugs():
+    assert slug("PLACE", "Kazakhstan") == "place:kazakhstan"
+    assert slug("PERSON", "Назарбаев") == "person:nazarbayev"
+    assert slug("AGENCY", "U.S. Embassy in Astana") == "agency:u-s-embassy-in-astana"
+
+
+def test_cyrillic_text_resolves_to_the_latin_entities(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ru.txt").write_text("Президент Назарбаев заявил, что Казахстан усилит границу.\n", encoding="utf-8")
+    (raw / "en.txt").write_text("President Nazarbayev said Kazakhstan will tighten its border.\n", encoding="utf-8")
+    api.extract(raw, tmp_path / "out", workers=1)
+    rows = list(csv.DictReader(open(tmp_path / "out" / "mentions.csv", encoding="utf-8")))
+    ids = {r["text"]: r["entity_id"] for r in rows}
+    assert ids["Назарбаев"] == ids["Nazarbayev"] == "person:nursultan-nazarbayev"
+    assert ids["Казахстан"] == ids["Kazakhstan"] == "place:kazakhstan"
+
+
+def test_alias_table_is_built_from_the_gazetteer_records():
+    table = AliasTable.from_records([{"id": "Nur Otan", "label": "GROUP", "names": ["Nur Otan"], "aliases": ["Нур Отан"]}])
+    assert table.lookup("GROUP", "Нур Отан")["id"] == "Nur Otan"
+    assert table.lookup("AGENCY", "Нур Отан") is None
