@@ -11,7 +11,8 @@ from pathlib import Path
 
 from .config import Settings, load_settings, read_jsonl
 from .engines.local import parse
-from .evaluate import Report, Span, evaluate, load_gold
+from .evaluate import (RelationReport, Report, Span, evaluate, evaluate_relations, load_gold,
+                       load_gold_relations)
 from .export import FORMATS, WRITERS
 from .export.model_rows import Export
 from .graph import CO_OCCURS, build_graph, node_first_dates
@@ -232,6 +233,13 @@ def predicted_spans(out_dir: Path | str) -> list[Span]:
 def evaluate_output(gold: Path | str, out_dir: Path | str = "data/out") -> Report:
     """Scores an out dir's mentions.csv against a gold JSONL."""
     return evaluate(load_gold(Path(gold)), predicted_spans(out_dir))
+
+
+def evaluate_relations_output(gold: Path | str, out_dir: Path | str = "data/out") -> RelationReport:
+    """Scores an out dir's relations.csv against the gold relations."""
+    with open(Path(out_dir) / "relations.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return evaluate_relations(load_gold_relations(Path(gold)), load_gold(Path(gold)), predicted_spans(out_dir), rows)
 
 
 def alias_report(out_dir: Path | str = "data/out", config: Path | str | None = None):

@@ -105,6 +105,21 @@ def eval_command(
     if not (out / "mentions.csv").is_file():
         _fail(f"{out / 'mentions.csv'} not found: run kzx extract first")
     _print_report(api.evaluate_output(gold, out))
+    if (out / "relations.csv").is_file():
+        _print_relations(api.evaluate_relations_output(gold, out))
+
+
+def _print_relations(report) -> None:
+    table = Table(title="kzx eval: relations (gold OTHER set aside)")
+    for col in ("gold type", "found as typed edge", "gold pairs"):
+        table.add_column(col)
+    for rtype, (hit, total) in sorted(report.typed_recall.items()):
+        table.add_row(rtype, f"{hit / total:.3f}" if total else "-", str(total))
+    console.print(table)
+    hit, total = report.any_recall
+    right, typed = report.typed_precision
+    console.print(f"gold pairs found as any edge: {hit}/{total} = {hit / total if total else 0:.3f}   "
+                  f"typed edges matching gold: {right}/{typed} = {right / typed if typed else 0:.3f}")
 
 
 def _print_report(report: Report) -> None:

@@ -151,3 +151,59 @@ def evaluate(gold: list[Span], pred: list[Span]) -> Report:
         report.bcubed[name] = bcubed(pairs)
         report.dates[name] = date_accuracy(pairs)
     return report
+
+
+@dataclass
+class RelationReport:
+    """Gold relation pairs found as typed edges / as any edge, and typed edges that match gold."""
+
+    typed_recall: dict[str, tuple[int, int]]
+    any_recall: tuple[int, int]
+    typed_precision: tuple[int, int]
+    judged: list[tuple[dict, bool]]
+
+
+def load_gold_relations(path: Path) -> list[dict]:
+    out = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            doc = json.loads(line)
+            out += [{**r, "doc_id": doc["doc_id"]} for r in doc.get("relations", [])]
+    return out
+
+
+def entity_map(gold: list[Span], pred: list[Span]) -> dict[tuple[str, str], set[str]]:
+    """(doc_id, gold canonical name) -> predicted entity ids of the mentions that match it."""
+    out: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for g, p in match(gold, pred, exact=False, typed=False):
+        out[(g.doc_id, g.cluster.split(":", 1)[1])].add(p.cluster)
+    return out
+
+
+def evaluate_relations(gold_relations: list[dict], gold: list[Span], pred: list[Span],
+                       relations: list[dict]) -> RelationReport:
+    """`relations` are rows of relations.csv (doc_id, source, target, type)."""
+    ids = entity_map(gold, pred)
+    edges = {(r["doc_id"], r["source"], r["target"], r["type"]) for r in relations}
+    pairs = {(d, frozenset((s, t))) for d, s, t, _ in edges}
+    typed_recall: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    any_hit = 0
+    gold_keys = set()
+    for r in gold_relations:
+        if r["type"] == "OTHER":
+            continue
+        heads, tails = ids.get((r["doc_id"], r["head"]), set()), ids.get((r["doc_id"], r["tail"]), set())
+        gold_keys |= {(r["doc_id"], frozenset((h, t)), r["type"]) for h in heads for t in tails}
+        typed = any((r["doc_id"], h, t, r["type"]) in edges or (r["doc_id"], t, h, r["type"]) in edges
+                    for h in heads for t in tails)
+        typed_recall[r["type"]][0] += typed
+        typed_recall[r["type"]][1] += 1
+        any_hit += any((r["doc_id"], frozenset((h, t))) in pairs for h in heads for t in tails)
+    judged = []
+    for d, s, t, rtype in sorted(edges):
+        if rtype != "CO_OCCURS":
+            judged.append(({"doc_id": d, "source": s, "target": t, "type": rtype},
+                           (d, frozenset((s, t)), rtype) in gold_keys))
+    total = sum(v[1] for v in typed_recall.values())
+    return RelationReport({k: tuple(v) for k, v in typed_recall.items()}, (any_hit, total),
+                          (sum(ok for _, ok in judged), len(judged)), judged)

@@ -208,6 +208,11 @@ def _canonical(entries: list[_Key]) -> tuple[str, dict | None]:
     return display_name(best), None
 
 
+def _review_name(e: _Key) -> str:
+    surface = e.surfaces.most_common(1)[0][0] if e.surfaces else e.key
+    return f"{e.label}:{e.canonical or surface}"
+
+
 def _surname_only(label: str, key: str, record: dict | None) -> bool:
     """A person named by surname alone, or by initial and surname."""
     words = key.split()
@@ -258,6 +263,5 @@ def _join_fuzzy(keys: dict, union: _Union, members: dict, forbidden: set, thresh
                 if score >= threshold and not distinct_records:
                     union.union(a, b, members, forbidden)
                 elif score >= threshold - 20:
-                    near.append((f"{ea.label}:{ea.canonical or ea.surfaces.most_common(1)[0][0]}",
-                                 f"{eb.label}:{eb.canonical or eb.surfaces.most_common(1)[0][0]}", score))
+                    near.append((_review_name(ea), _review_name(eb), score))
     return sorted(near, key=lambda x: -x[2])

@@ -87,7 +87,8 @@ class Labels:
             return None
         if label == "ORG":
             label = org_class(words, [t.lower_ for t in ent.sent], self.rules)
-        if label == "PERSON" and end - start == 1 and doc[start].lower_ in self.titles:
+        if label == "PERSON" and ((end - start == 1 and doc[start].lower_ in self.titles)
+                                  or any(c.isdigit() for c in text)):
             return None
         return Span(doc, start, end, label=label, kb_id=ent.kb_id)
 

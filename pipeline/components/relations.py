@@ -45,31 +45,44 @@ class Relations:
         config = read_json(patterns)
         self.rules = compile_rules(config)
         self.head_of_state = config.get("head_of_state", {})
+        self.spokesman = config.get("spokesman_antecedent", {})
+        self.classifier = config.get("cable_classifier", {})
+        self.title_leads = config.get("title_leads", {})
         self.cooccurrence = cooccurrence
-        self.countries = {r["id"] for r in load_records(gazetteers) if r.get("kind") == "country"}
+        records = load_records(gazetteers)
+        self.countries = {r["id"] for r in records if r.get("kind") == "country"}
+        self.served = {r["id"]: r["country"] for r in records if r["label"] == "PERSON" and r.get("country")}
+        self.country_forms = {f.lower(): r["id"] for r in records if r.get("kind") == "country"
+                              for f in r["names"] + r.get("adjectives", [])}
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple, tuple] = {}
         text = source_text(doc)
-        ents = [e for e in doc.ents]
+        ents = list(doc.ents)
         main_country = self._main_country(ents)
-        for sent in doc.sents:
-            inside = [e for e in ents if sent.start <= e.start and e.end <= sent.end]
+        by_sentence: dict[int, list[Span]] = {}
+        for e in ents:
+            by_sentence.setdefault(e.sent.start, []).append(e)
+        for start, inside in by_sentence.items():
+            sent = doc[start].sent
             named = [e for e in inside if e.label_ != "DATE"]
             for i, a in enumerate(named):
                 for b in named[i + 1:]:
                     for rule in self.rules:
                         rel = self._apply(rule, a, b, text, sent)
                         if rel:
-                            found.setdefault(rel[:4] + rel[4:5], rel)
+                            found.setdefault(rel[:5], rel)
                             break
                 self._head_of_state(a, named, main_country, sent, found)
+                self._title_leads(a, ents, text, found)
+            self._spokesman(named, ents, sent, text, found)
             if self.cooccurrence:
                 for i, a in enumerate(inside):
                     for b in inside[i + 1:]:
                         if a.text != b.text:
-                            found.setdefault((a.start_char, a.end_char, b.start_char, b.end_char, CO_OCCURS),
-                                             (a.start_char, a.end_char, b.start_char, b.end_char, CO_OCCURS, False))
+                            key = (a.start_char, a.end_char, b.start_char, b.end_char, CO_OCCURS)
+                            found.setdefault(key, key + (False,))
+        self._classifier(ents, text, found)
         doc._.kzx_relations = list(found.values())
         return doc
 
@@ -87,8 +100,56 @@ class Relations:
             return None
         if "after" in rule and not rule["after"].search(text[b.end_char:sent.end_char]):
             return None
+        if "head_dep" in rule and not _is_subject(head, rule["head_dep"]):
+            return None
         return (head.start_char, head.end_char, tail.start_char, tail.end_char, rule["type"],
                 not rule.get("symmetric", False))
+
+    def _add(self, found: dict, head: Span, tail: Span, rtype: str) -> None:
+        key = (head.start_char, head.end_char, tail.start_char, tail.end_char, rtype)
+        found.setdefault(key, key + (True,))
+
+    def _spokesman(self, named: list[Span], ents: list[Span], sent: Span, text: str, found: dict) -> None:
+        """'spokesman Ross Feinstein', with no body in the sentence, speaks for the agency named last
+        in the sentences just before."""
+        roles = self.spokesman.get("roles", [])
+        if not roles or any(e.label_ in ("AGENCY", "GROUP") for e in named):
+            return
+        for person in (e for e in named if e.label_ == "PERSON"):
+            before = text[max(0, person.start_char - 25):person.start_char].rstrip().lower()
+            if not any(before.endswith(r) for r in roles):
+                continue
+            window = sent.doc[max(0, sent.start - 1)].sent
+            for _ in range(self.spokesman.get("sentences_back", 2) - 1):
+                if window.start > 0:
+                    window = sent.doc[window.start - 1].sent
+            prior = [e for e in ents if window.start <= e.start and e.end <= sent.start and e.label_ == "AGENCY"]
+            if prior:
+                self._add(found, person, prior[-1], self.spokesman["type"])
+
+    def _classifier(self, ents: list[Span], text: str, found: dict) -> None:
+        """A cable's 'Classified By:' officer belongs to the sending post (the FM line)."""
+        if not self.classifier:
+            return
+        sender = next((e for e in ents if e.label_ == "AGENCY" and text[text.rfind("\n", 0, e.start_char) + 1:
+                                                                       e.start_char].startswith("FM")), None)
+        pattern = re.compile(self.classifier["line"])
+        for person in (e for e in ents if e.label_ == "PERSON"):
+            line = text[text.rfind("\n", 0, person.start_char) + 1:person.start_char]
+            if sender is not None and pattern.match(line):
+                self._add(found, person, sender, self.classifier["type"])
+
+    def _title_leads(self, person: Span, ents: list[Span], text: str, found: dict) -> None:
+        """'FM Tokayev' leads the Ministry of Foreign Affairs the document names."""
+        if person.label_ != "PERSON":
+            return
+        before = text[max(0, person.start_char - 25):person.start_char].rstrip()
+        body = next((b for t, b in self.title_leads.items() if re.search(rf"(?<!\w){re.escape(t)}$", before)), None)
+        if body:
+            target = min((e for e in ents if e.kb_id_ == body), default=None,
+                         key=lambda e: abs(e.start - person.start))
+            if target is not None:
+                self._add(found, person, target, "LEADS")
 
     def _main_country(self, ents: list[Span]) -> Span | None:
         counts = Counter(e.kb_id_ for e in ents if e.kb_id_ in self.countries)
@@ -98,24 +159,48 @@ class Relations:
         return next(e for e in ents if e.kb_id_ == top)
 
     def _head_of_state(self, person: Span, named: list[Span], main: Span | None, sent: Span, found: dict) -> None:
-        """'President X' leads the next country named in the same clause, else the document's main country."""
+        """'President X' leads: the country the gazetteer says X serves; else the country named just
+        before the title ('Uzbek President Karimov', "Azerbaijan's President Aliyev"); else the next
+        country in the same clause; else the document's main country."""
         titles = self.head_of_state.get("titles", [])
         if person.label_ != "PERSON" or not titles:
             return
-        before = source_text(person.doc)[max(0, person.start_char - 20):person.start_char].rstrip()
-        if not any(before.endswith(t) for t in titles):
+        text = source_text(person.doc)
+        before = text[max(0, person.start_char - 60):person.start_char].rstrip()
+        title = next((t for t in titles if before.endswith(t)), None)
+        if title is None or re.search(r"(?:Deputy|Vice|Acting|deputy|vice)[\s-]+$", before[: len(before) - len(title)]):
             return
-        window = self.head_of_state.get("window_tokens", 8)
-        target = main
-        for e in named:
-            if e.kb_id_ in self.countries and person.end <= e.start <= person.end + window:
-                between = person.doc[person.end:e.start]
-                if not any(t.is_punct and t.text in ",;:" for t in between):
-                    target = e
-                    break
+        ents = person.doc.ents
+        wanted = self.served.get(person.kb_id_)
+        if wanted is None:
+            m = re.search(r"([\w.-]+)(?:'s|’s)?\s+$", before[: len(before) - len(title)])
+            wanted = self.country_forms.get(m.group(1).lower()) if m else None
+        if wanted is not None:
+            target = min((e for e in ents if e.kb_id_ == wanted), default=None, key=lambda e: abs(e.start - person.start))
+        else:
+            target = main
+            window = self.head_of_state.get("window_tokens", 8)
+            for e in named:
+                if e.kb_id_ in self.countries and person.end <= e.start <= person.end + window:
+                    if not any(t.is_punct and t.text in ",;:" for t in person.doc[person.end:e.start]):
+                        target = e
+                        break
         if target is not None:
-            key = (person.start_char, person.end_char, target.start_char, target.end_char, self.head_of_state["type"])
-            found.setdefault(key, key + (True,))
+            self._add(found, person, target, self.head_of_state["type"])
+
+
+def _is_subject(span: Span, deps: list[str]) -> bool:
+    """Whether a mention is (part of) a grammatical subject: its root, climbing through compounds,
+    possessives, appositions and conjuncts, carries one of `deps`."""
+    token = span.root
+    for _ in range(6):
+        if token.dep_ in deps:
+            return True
+        if token.dep_ in ("compound", "poss", "appos", "conj", "amod", "nmod") and token.head is not token:
+            token = token.head
+        else:
+            return False
+    return False
 
 
 @Language.factory("kzx_relations", default_config={"patterns": "", "cooccurrence": True, "gazetteers": []},
