@@ -38,6 +38,11 @@ def xml_safe(value) -> str:
     return _XML_FORBIDDEN.sub("", str(value))
 
 
+def xml_id(value: str) -> str:
+    """An XML NMTOKEN (GraphML node ids): kzx's slug ids already are; anything else is made so."""
+    return re.sub(r"[^\w.:-]", "_", xml_safe(value)) or "_"
+
+
 def csv_safe(value) -> str:
     """A cell a spreadsheet will not run as a formula, with booleans as true/false."""
     if isinstance(value, bool):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .common import atomic_open, date_bounds, xml_safe
+from .common import atomic_open, date_bounds, xml_id, xml_safe
 from .model_rows import Export
 
 NS = "http://gexf.net/1.3"
@@ -44,7 +44,7 @@ def write(export: Export, out: Path) -> list[Path]:
             node_dates.setdefault(n, []).extend(e.dates)
     nodes = etree.SubElement(graph, f"{{{NS}}}nodes")
     for n in g.nodes:
-        node = etree.SubElement(nodes, f"{{{NS}}}node", id=xml_safe(n.id), label=xml_safe(n.name))
+        node = etree.SubElement(nodes, f"{{{NS}}}node", id=xml_id(n.id), label=xml_safe(n.name))
         values = etree.SubElement(node, f"{{{NS}}}attvalues")
         for key, value in (("type", n.label), ("aliases", "|".join(sorted(n.aliases))), ("mentions", n.mentions),
                            ("documents", len(n.documents)), ("wikidata", n.wikidata)):
@@ -54,7 +54,7 @@ def write(export: Export, out: Path) -> list[Path]:
         etree.SubElement(node, f"{{{VIZ}}}color", r=str(r), g=str(gr), b=str(b))
     edges = etree.SubElement(graph, f"{{{NS}}}edges")
     for e in g.edges:
-        edge = etree.SubElement(edges, f"{{{NS}}}edge", id=e.id, source=xml_safe(e.source), target=xml_safe(e.target),
+        edge = etree.SubElement(edges, f"{{{NS}}}edge", id=e.id, source=xml_id(e.source), target=xml_id(e.target),
                                 type="directed" if e.directed else "undirected", kind=e.type, label=e.type,
                                 weight=str(float(e.weight)))
         values = etree.SubElement(edge, f"{{{NS}}}attvalues")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from .common import atomic_open, xml_safe
+from .common import atomic_open, xml_id, xml_safe
 from .model_rows import Export
 
 NS = "http://graphml.graphdrawing.org/xmlns"
@@ -31,13 +31,13 @@ def write(export: Export, out: Path) -> list[Path]:
         d.text = xml_safe(value)
 
     for n in g.nodes:
-        node = etree.SubElement(graph, f"{{{NS}}}node", id=xml_safe(n.id))
+        node = etree.SubElement(graph, f"{{{NS}}}node", id=xml_id(n.id))
         for key, value in (("label", n.name), ("type", n.label), ("aliases", "|".join(sorted(n.aliases))),
                            ("mentions", n.mentions), ("documents", len(n.documents)),
                            ("wikidata", n.wikidata), ("first_date", export.first_dates.get(n.id, ""))):
             data(node, key, value)
     for e in g.edges:
-        edge = etree.SubElement(graph, f"{{{NS}}}edge", id=e.id, source=xml_safe(e.source), target=xml_safe(e.target))
+        edge = etree.SubElement(graph, f"{{{NS}}}edge", id=e.id, source=xml_id(e.source), target=xml_id(e.target))
         for key, value in (("relation", e.type), ("directed", "true" if e.directed else "false"), ("kind", e.type), ("weight", float(e.weight)),
                            ("doc_count", len(e.documents)), ("first_seen", e.first_date),
                            ("last_seen", e.last_date), ("evidence", e.evidence), ("evidence_doc", e.evidence_doc)):

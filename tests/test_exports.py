@@ -1,0 +1,106 @@
+"""Every export read back by an independent reader and compared with nodes.csv / edges.csv."""
+
+import csv
+import json
+
+import networkx as nx
+import pytest
+from lxml import etree
+
+from pipeline.export import WRITERS
+from pipeline.export.common import csv_safe, date_bounds, xml_safe
+from pipeline.export.model_rows import Export
+from pipeline.model import Edge, Entity, Graph
+
+from .conftest import DATA
+
+ODD = 'Ali "The Lion", <&> \x07 Khan'
+GEXF = "{http://gexf.net/1.3}"
+
+
+@pytest.fixture()
+def written(tmp_path):
+    nodes = [Entity("person:ali", "PERSON", ODD, {ODD: 2, "Ali": 1}, 3, {"a.txt"}),
+             Entity("group:cmd", "GROUP", "=HYPERLINK(1)", {"=HYPERLINK(1)": 1}, 1, {"a.txt"}),
+             Entity("place:kazakhstan", "PLACE", "Kazakhstan", {"Kazakhstan": 4}, 4, {"a.txt", "b.txt"}, "Q232")]
+    edges = [Edge("e0", "person:ali", "group:cmd", "MEMBER_OF", True, 2, {"a.txt"}, f"{ODD} joined.", "a.txt",
+                  ["2007-09-14", "2008"]),
+             Edge("e1", "person:ali", "place:kazakhstan", "CO_OCCURS", False, 1, {"a.txt"}, "x", "a.txt", []),
+             Edge("e2", "person:ali", "place:kazakhstan", "LOCATED_IN", True, 1, {"b.txt"}, "y", "b.txt", ["2006-FA"])]
+    export = Export(Graph(nodes, edges), [], [], [], {}, {"a.txt": {"status": "ok", "error": "", "sha256": "s",
+                                                                     "size": 1, "meta": {"date": "2007-09-14"}}})
+    for writer in WRITERS.values():
+        writer(export, tmp_path)
+    return tmp_path, nodes, edges
+
+
+def _csv(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_csv_keeps_odd_names_and_neutralises_formulas(written):
+    out, nodes, _ = written
+    rows = {r["Id"]: r for r in _csv(out / "nodes.csv")}
+    assert rows["person:ali"]["Label"] == ODD
+    assert rows["group:cmd"]["Label"] == "'=HYPERLINK(1)"
+    edges = {r["Id"]: r for r in _csv(out / "edges.csv")}
+    assert edges["e1"]["Type"] == "Undirected" and edges["e0"]["Type"] == "Directed"
+    assert edges["e0"]["Kind"] == "MEMBER_OF" and edges["e0"]["Weight"] == "2"
+    assert (out / "nodes.csv").read_bytes()[:2] == b"Id"
+
+
+def test_graphml_reads_back_in_networkx_and_validates(written):
+    out, nodes, edges = written
+    schema = etree.XMLSchema(etree.parse(str(DATA / "schemas" / "graphml-1.0" / "graphml.xsd")))
+    assert schema.validate(etree.parse(str(out / "graph.graphml"))), schema.error_log
+    g = nx.read_graphml(out / "graph.graphml", force_multigraph=True)
+    assert g.nodes["person:ali"]["label"] == xml_safe(ODD) == ODD.replace("\x07", "")
+    assert {k for *_, k in g.edges(keys=True)} == {e.id for e in edges}
+    assert g.edges["person:ali", "group:cmd", "e0"]["kind"] == "MEMBER_OF"
+    assert g.edges["person:ali", "place:kazakhstan", "e1"]["directed"] is False
+
+
+def test_gexf_validates_and_reads_back_with_lxml(written):
+    out, nodes, edges = written
+    doc = etree.parse(str(out / "graph.gexf"))
+    got_nodes = {n.get("id"): n.get("label") for n in doc.iter(f"{GEXF}node")}
+    assert got_nodes == {n.id: xml_safe(n.name) for n in nodes}
+    got_edges = {e.get("id"): (e.get("source"), e.get("target"), e.get("kind"), e.get("type")) for e in doc.iter(f"{GEXF}edge")}
+    assert got_edges["e0"] == ("person:ali", "group:cmd", "MEMBER_OF", "directed")
+    assert got_edges["e1"][3] == "undirected"
+    spells = [(s.get("start"), s.get("end")) for s in doc.find(f".//{GEXF}edge[@id='e0']").iter(f"{GEXF}spell")]
+    assert spells == [("2007-09-14", "2007-09-14"), ("2008-01-01", "2008-12-31")]
+    for el in [el for el in doc.iter() if isinstance(el.tag, str) and "viz" in el.tag]:
+        el.getparent().remove(el)
+    schema = etree.XMLSchema(etree.parse(str(DATA / "schemas" / "gexf-1.3" / "gexf.xsd")))
+    assert schema.validate(doc), schema.error_log
+
+
+def test_json_reads_back_in_networkx(written):
+    out, nodes, edges = written
+    g = nx.node_link_graph(json.loads((out / "graph.json").read_text(encoding="utf-8")), edges="links")
+    assert g.nodes["person:ali"]["label"] == ODD
+    assert {d["id"] for *_, d in g.edges(data=True)} == {e.id for e in edges}
+
+
+def test_format_selection_writes_only_what_is_asked(sample_run, tmp_path):
+    from pipeline import api
+
+    raw, _, _ = sample_run
+    api.extract(raw, tmp_path, workers=1, formats=("graphml",))
+    written = {p.name for p in tmp_path.iterdir() if not p.name.startswith(".")}
+    assert "graph.graphml" in written and "nodes.csv" not in written and "graph.gexf" not in written
+
+
+@pytest.mark.parametrize("value, bounds", [("2008", ("2008-01-01", "2008-12-31")), ("2007-02", ("2007-02-01", "2007-02-28")),
+                                           ("2006-FA", ("2006-09-01", "2006-11-30")),
+                                           ("2007-09-24/2007-10-05", ("2007-09-24", "2007-10-05")),
+                                           ("2007-09-14T08:26Z", ("2007-09-14", "2007-09-14")), ("", None)])
+def test_date_bounds(value, bounds):
+    assert date_bounds(value) == bounds
+
+
+def test_cells_and_strings_made_safe():
+    assert csv_safe("-2+3") == "'-2+3" and csv_safe("@x") == "'@x" and csv_safe(True) == "true"
+    assert xml_safe("a\x00b\x1fc\ud800") == "abc"
