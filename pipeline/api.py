@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 from collections import Counter
 from collections.abc import Callable
@@ -10,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Settings, load_settings, read_jsonl
-from .engines.local import parse
 from .evaluate import (RelationReport, Report, Span, evaluate, evaluate_relations, load_gold,
                        load_gold_relations)
 from .export import FORMATS, WRITERS
@@ -156,7 +156,14 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
             if plan.to_parse:
                 _parse_into(store, settings, plan, fingerprint, workers, summary, on_document)
             summary.resolved_only = not plan.to_parse
-            _export(store, settings, out_dir, formats, summary)
+            state = _export_state(store, settings, formats)
+            if plan.to_parse or plan.removed or not _outputs_current(out_dir, store, state, formats):
+                _export(store, settings, out_dir, formats, summary)
+                store.set_setting("export_state", state)
+                store.set_setting("export_counts", json.dumps([summary.entities, summary.typed_edges,
+                                                               summary.cooccurrence_edges]))
+            else:
+                _summarise(store, summary)
         finally:
             store.close()
     return summary
@@ -164,7 +171,8 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
 
 def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, workers: int,
                 summary: Summary, on_document) -> None:
-    from .nlp import build_pipeline  # spaCy loads only when something needs parsing
+    from .engines.local import parse  # spaCy loads only when something needs parsing
+    from .nlp import build_pipeline
 
     nlp = build_pipeline(settings)
     documents: dict[str, Document] = {}
@@ -183,17 +191,44 @@ def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, 
             documents[doc_id] = document
             yield document
 
-    for doc_id, mentions, relations in parse(nlp, readable(), workers=workers, batch_size=settings.batch_size):
-        store.put_document(documents.pop(doc_id), fingerprint, mentions, relations)
-        summary.parsed.append(doc_id)
+    for doc_id, mentions, relations, error in parse(nlp, readable(), workers=workers,
+                                                    batch_size=settings.batch_size):
+        document = documents.pop(doc_id)
+        if error:
+            store.put_failure(doc_id, document.sha256, document.size, f"internal error in {error}")
+            summary.failed[doc_id] = f"internal error in {error}"
+        else:
+            store.put_document(document, fingerprint, mentions, relations)
+            summary.parsed.append(doc_id)
         if on_document:
-            on_document(doc_id, "parsed")
+            on_document(doc_id, "failed" if error else "parsed")
 
 
 def resolve_store(store: Store, settings: Settings) -> tuple[list, list, Resolution]:
     mentions, relations = store.mentions(), store.relations()
     table, overrides = load_resolution_tables(settings)
     return mentions, relations, resolve(mentions, table, overrides, settings.resolve.get("fuzzy_threshold", 92))
+
+
+OUTPUT_FILES = {"csv": ("nodes.csv", "edges.csv", "mentions.csv", "relations.csv", "documents.csv"),
+                "graphml": ("graph.graphml",), "gexf": ("graph.gexf",), "json": ("graph.json",)}
+
+
+def _export_state(store: Store, settings: Settings, formats) -> str:
+    """What the outputs were built from: the store's contents, the resolution settings, the formats."""
+    return f"{store.generation()}|{settings.resolve_fingerprint()}|{','.join(sorted(formats))}"
+
+
+def _outputs_current(out_dir: Path, store: Store, state: str, formats) -> bool:
+    files = [out_dir / name for fmt in formats for name in OUTPUT_FILES[fmt]]
+    return store.get_setting("export_state") == state and all(f.is_file() for f in files)
+
+
+def _summarise(store: Store, summary: Summary) -> None:
+    """Summary figures of an unchanged graph, read from the store without re-resolving."""
+    summary.mentions = store.label_counts()
+    summary.entities, summary.typed_edges, summary.cooccurrence_edges = json.loads(store.get_setting("export_counts"))
+    summary.failed.update({d: r["error"] for d, r in store.documents().items() if r["status"] == "failed"})
 
 
 def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
@@ -221,6 +256,53 @@ def status(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out",
         return plan_run(Path(input_dir), store, settings.parse_fingerprint())
     finally:
         store.close()
+
+
+@dataclass
+class GraphChange:
+    """What one incremental run changed in the graph."""
+
+    summary: Summary
+    nodes_added: list[str] = field(default_factory=list)
+    nodes_removed: list[str] = field(default_factory=list)
+    edges_added: int = 0
+    edges_removed: int = 0
+
+
+def _graph_snapshot(out_dir: Path) -> tuple[dict[str, str], set[tuple[str, str, str]]]:
+    nodes, edges = {}, set()
+    if (out_dir / "nodes.csv").is_file() and (out_dir / "edges.csv").is_file():
+        with open(out_dir / "nodes.csv", encoding="utf-8", newline="") as f:
+            nodes = {r["Id"]: r["Label"] for r in csv.DictReader(f)}
+        with open(out_dir / "edges.csv", encoding="utf-8", newline="") as f:
+            edges = {(r["Source"], r["Target"], r["Kind"]) for r in csv.DictReader(f)}
+    return nodes, edges
+
+
+def extract_with_changes(input_dir: Path | str, out_dir: Path | str, **options) -> GraphChange:
+    """extract(), reporting the nodes and edges it added and removed."""
+    before_nodes, before_edges = _graph_snapshot(Path(out_dir))
+    summary = extract(input_dir, out_dir, **options)
+    after_nodes, after_edges = _graph_snapshot(Path(out_dir))
+    return GraphChange(summary, sorted(after_nodes[n] for n in set(after_nodes) - set(before_nodes)),
+                       sorted(before_nodes[n] for n in set(before_nodes) - set(after_nodes)),
+                       len(after_edges - before_edges), len(before_edges - after_edges))
+
+
+def watch(input_dir: Path | str, out_dir: Path | str, on_change: Callable[[GraphChange], None],
+          stop_event=None, debounce_ms: int = 1500, **options) -> None:
+    """Runs an incremental extract now and after every burst of changes in input_dir, until stopped.
+    Quiet periods also end in a cheap status check, so changes made while a run was busy are not missed."""
+    from watchfiles import watch as watch_files
+
+    on_change(extract_with_changes(input_dir, out_dir, **options))
+    for changes in watch_files(input_dir, debounce=debounce_ms, stop_event=stop_event, recursive=True,
+                               rust_timeout=max(1000, 4 * debounce_ms), yield_on_timeout=True):
+        if not changes:
+            plan = status(input_dir, out_dir, options.get("config"), options.get("model"))
+            if not (plan.new or plan.changed or plan.removed):
+                continue
+        on_change(extract_with_changes(input_dir, out_dir, **options))
 
 
 def predicted_spans(out_dir: Path | str) -> list[Span]:

@@ -96,6 +96,35 @@ def status(
     console.print(table)
 
 
+@app.command()
+def watch(
+    input_dir: Path = typer.Argument(Path("data/raw"), help="Folder to watch."),
+    out: Path = typer.Option(Path("data/out"), "--out", help="Folder for the store and the outputs."),
+    config: Path = typer.Option(None, "--config", help="kzx.toml settings file."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Parser processes."),
+    debounce: int = typer.Option(1500, "--debounce", help="Milliseconds of quiet before a run."),
+) -> None:
+    """Keep the graph current: rerun the incremental extract whenever INPUT_DIR changes (Ctrl-C stops)."""
+
+    def report(change: api.GraphChange) -> None:
+        s = change.summary
+        console.print(f"[bold]{len(s.parsed)}[/bold] parsed, {len(s.removed)} removed, {len(s.failed)} failed; "
+                      f"nodes +{len(change.nodes_added)} -{len(change.nodes_removed)}, "
+                      f"edges +{change.edges_added} -{change.edges_removed}")
+        for name in change.nodes_added[:20]:
+            console.print(f"  + {name}")
+        for name in change.nodes_removed[:20]:
+            console.print(f"  - {name}")
+
+    console.print(f"watching {input_dir} (Ctrl-C to stop)")
+    try:
+        api.watch(input_dir, out, report, debounce_ms=debounce, config=config, workers=workers)
+    except (ConfigError, FileNotFoundError, api.LockError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
 @app.command("eval")
 def eval_command(
     gold: Path = typer.Argument(..., help="Gold JSONL (format of tests/data/seeds.jsonl)."),

@@ -32,31 +32,25 @@ class Settings:
 
     def parse_fingerprint(self) -> str:
         """Covers everything that changes what the parse writes: model and component settings and data."""
-        h = hashlib.sha256()
-        h.update(json.dumps([self.model, sorted(self.disable), self.components], sort_keys=True).encode())
-        for f in _data_files(self.components):
-            h.update(Path(f).read_bytes())
-        return h.hexdigest()[:16]
+        return _fingerprint([self.model, sorted(self.disable), self.components])
 
     def resolve_fingerprint(self) -> str:
-        h = hashlib.sha256(json.dumps(self.resolve, sort_keys=True).encode())
-        for f in _data_files(self.resolve):
-            h.update(Path(f).read_bytes())
-        return h.hexdigest()[:16]
+        return _fingerprint(self.resolve)
 
 
-def _data_files(tree) -> list[str]:
-    """Every existing file path named anywhere in a settings tree, in a stable order."""
-    found = []
+def _fingerprint(tree) -> str:
+    """Hash of a settings tree in which every data file counts by its content, not its path."""
+    return hashlib.sha256(json.dumps(_by_content(tree), sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _by_content(tree):
     if isinstance(tree, dict):
-        for key in sorted(tree):
-            found += _data_files(tree[key])
-    elif isinstance(tree, list):
-        for item in tree:
-            found += _data_files(item)
-    elif isinstance(tree, str) and tree.startswith("/") and Path(tree).is_file():
-        found.append(tree)
-    return found
+        return {k: _by_content(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_by_content(v) for v in tree]
+    if isinstance(tree, str) and tree.startswith("/") and Path(tree).is_file():
+        return "sha256:" + hashlib.sha256(Path(tree).read_bytes()).hexdigest()
+    return tree
 
 
 def _absolute(tree, base: Path):

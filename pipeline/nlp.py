@@ -47,6 +47,9 @@ def build_pipeline(settings: Settings) -> Language:
     gazetteers = settings.gazetteer_files
     extra = {"kzx_cable": {"patterns": gazetteers}, "kzx_relations": {"gazetteers": gazetteers},
              "kzx_labels": {"gazetteers": gazetteers}, "kzx_rules": {"gazetteers": gazetteers}}
+    if "kzx_paragraphs" in settings.components:
+        where = {"before": "parser"} if "parser" in nlp.pipe_names else {"first": True}
+        nlp.add_pipe("kzx_paragraphs", config=settings.components["kzx_paragraphs"], **where)
     for stage in STAGES:
         if stage in settings.components:
             nlp.add_pipe(stage, config={**settings.components[stage], **extra.get(stage, {})})

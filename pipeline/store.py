@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections import Counter
 from dataclasses import astuple, fields
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class Store:
                      relations: list[Relation]) -> None:
         """Replaces one document's rows in a single transaction."""
         with self._transaction():
+            self._bump()
             self._delete_rows(document.doc_id)
             self.db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, 'ok', '', ?, ?, ?, ?)",
                             (document.doc_id, document.sha256, document.size, fingerprint, time.time(),
@@ -72,12 +74,16 @@ class Store:
     def put_failure(self, doc_id: str, sha256: str, size: int, error: str) -> None:
         """Records a document kzx could not read; rows it contributed before are dropped."""
         with self._transaction():
+            self._bump()
             self._delete_rows(doc_id)
             self.db.execute("INSERT OR REPLACE INTO documents VALUES (?, ?, ?, 'failed', ?, '', ?, '', '{}')",
                             (doc_id, sha256, size, error, time.time()))
 
     def remove(self, doc_ids: list[str]) -> None:
+        if not doc_ids:
+            return
         with self._transaction():
+            self._bump()
             for doc_id in doc_ids:
                 self._delete_rows(doc_id)
                 self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
@@ -96,6 +102,17 @@ class Store:
 
     def set_setting(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))
+
+    def generation(self) -> str:
+        """Changes whenever any document's rows change (SQLite's count of committed changes is per
+        connection, so kzx keeps its own counter)."""
+        return self.get_setting("generation") or "0"
+
+    def _bump(self) -> None:
+        self.db.execute("INSERT OR REPLACE INTO settings VALUES ('generation', ?)", (str(int(self.generation()) + 1),))
+
+    def label_counts(self) -> Counter:
+        return Counter(dict(self.db.execute("SELECT label, COUNT(*) FROM mentions WHERE boilerplate = 0 GROUP BY label")))
 
     def _delete_rows(self, doc_id: str) -> None:
         self.db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import source_text
+from . import guarded, source_text
 
 _PAIR = re.compile(r"\(\s*([^()]{2,80}?)\s*\)")
 
@@ -53,15 +53,17 @@ class Acronyms:
         self.name = name
         self.max_short_len = max_short_len
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         pairs = self.pairs(doc)
         if not pairs:
             return doc
+        text = source_text(doc)
         links = doc._.kzx_links or {}
         ents = list(doc.ents)
         tagged = {e.text for e in ents}
         for short, (label, long_text, kb_id) in pairs.items():
-            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", source_text(doc)):
+            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
                 span = doc.char_span(m.start(), m.end(), label=label, kb_id=kb_id)
                 if span is None:
                     continue
@@ -83,24 +85,26 @@ class Acronyms:
         found = {}
         for m in _PAIR.finditer(text):
             inner = m.group(1)
-            before = text[:m.start()].rstrip()
-            if short_form_ok(inner, self.max_short_len) and len(before) in by_end:
-                ent = by_end[len(before)]
+            window = text[max(0, m.start() - 300):m.start()]
+            before = window.rstrip()
+            before_end = m.start() - (len(window) - len(before))
+            if short_form_ok(inner, self.max_short_len) and before_end in by_end:
+                ent = by_end[before_end]
                 if inner.isupper() or find_long_form(inner, ent.text.split()) is not None:
                     found.setdefault(inner, (ent.label_, ent.text, ent.kb_id_))
             elif short_form_ok(inner, self.max_short_len) and m.start(1) in by_start:
-                long_form = self._untagged_long_form(doc, inner, before, by_start[m.start(1)].label_)
+                long_form = self._untagged_long_form(doc, inner, before, before_end, by_start[m.start(1)].label_)
                 if long_form is not None:
                     found.setdefault(inner, (long_form.label_, long_form.text, ""))
             elif m.start(1) in by_start:
                 ent = by_start[m.start(1)]
-                words = source_text(doc)[:m.start()].split()
+                words = before.split()
                 if words and short_form_ok(words[-1], self.max_short_len) and ent.end_char == m.end(1) \
                         and find_long_form(words[-1], ent.text.split()) is not None:
                     found.setdefault(words[-1], (ent.label_, ent.text, ent.kb_id_))
         return found
 
-    def _untagged_long_form(self, doc: Doc, short: str, before: str, label: str) -> Span | None:
+    def _untagged_long_form(self, doc: Doc, short: str, before: str, end: int, label: str) -> Span | None:
         """The capitalised words before '(SF)' that spell SF, made an entity of SF's label."""
         line = before[before.rfind("\n") + 1:]
         words = line.split()
@@ -110,8 +114,8 @@ class Acronyms:
         long_words = words[first:]
         if not all(w[:1].isupper() or w.lower() in _FUNCTION_WORDS for w in long_words):
             return None
-        start = len(before) - len(" ".join(long_words))
-        span = doc.char_span(start, len(before), label=label)
+        start = end - len(" ".join(long_words))
+        span = doc.char_span(start, end, label=label)
         if span is None or span.text != " ".join(long_words):
             return None
         doc.ents = filter_spans([e for e in doc.ents if not (e.start < span.end and span.start < e.end)] + [span])

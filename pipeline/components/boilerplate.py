@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import source_text
+from . import guarded, source_text
 from ..config import read_json
 
 
@@ -67,6 +67,7 @@ class Boilerplate:
         self.teaser = re.compile(r["teaser_marker"], re.M)
         self.teaser_lines = r["teaser_lines"]
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         doc._.kzx_boilerplate = boilerplate_regions(source_text(doc), self.lines, self.banner, self.tail,
                                                     self.teaser, self.teaser_lines)

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import source_text
+from . import guarded, source_text
 from ..config import read_json
 from ..ingest.cable import is_cable, mission_of, page_headers, parse_header
 from .gazetteer import load_records
@@ -40,6 +40,7 @@ class Cable:
         self.state = self.rules["office_line_agency"]
         self.capital_suffix = re.compile(self.rules["capital_suffix"])
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         text = source_text(doc)
         if not is_cable(text):

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import source_text
+from . import guarded, source_text
 
 
 class Consistency:
@@ -25,9 +25,11 @@ class Consistency:
         self.name = name
         self.min_surname_len = min_surname_len
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         source = source_text(doc)
-        ents = [e for e in doc.ents if not self._unconfirmed(e, source, doc.text)]
+        recased = doc._.kzx_source is not None
+        ents = [e for e in doc.ents if not (recased and self._unconfirmed(e, source))]
         full = {e[-1].lower_ for e in ents if e.label_ == "PERSON" and len(e) >= 2
                 and len(e[-1]) >= self.min_surname_len and e[-1].is_alpha}
         full |= {e[0].lower_ for e in ents if e.label_ == "PERSON" and len(e) == 1 and e.kb_id_}
@@ -37,26 +39,27 @@ class Consistency:
                 labels.setdefault(e[0].lower_, Counter())[e.label_] += 1
         single = {name for name, c in labels.items()
                   if c["PERSON"] >= 2 and c["PERSON"] > sum(c.values()) - c["PERSON"]}
-        if full or single:
+        names = full | single
+        if names:
             covered = {i: e for e in ents for i in range(e.start, e.end)}
-            added = []
+            added, relabelled = [], set()
             for token in doc:
-                if not token.text[:1].isupper() or token.lower_ not in full | single:
+                if not token.text[:1].isupper() or token.lower_ not in names:
                     continue
                 ent = covered.get(token.i)
                 if ent is None:
                     added.append(Span(doc, token.i, token.i + 1, label="PERSON"))
                 elif len(ent) == 1 and ent.label_ != "PERSON" and token.lower_ in full:
-                    ents.remove(ent)
+                    relabelled.add(ent.start)
                     added.append(Span(doc, token.i, token.i + 1, label="PERSON", kb_id=ent.kb_id))
-            ents = filter_spans(ents + added)
+            ents = filter_spans([e for e in ents if e.start not in relabelled] + added)
         doc.ents = ents
         return doc
 
     @staticmethod
-    def _unconfirmed(ent: Span, source: str, parsed: str) -> bool:
+    def _unconfirmed(ent: Span, source: str) -> bool:
         """Found in a re-cased line only, unknown to the gazetteer and named nowhere else."""
-        if ent.label_ == "DATE" or ent.kb_id_ or source is parsed:
+        if ent.label_ == "DATE" or ent.kb_id_:
             return False
         original = source[ent.start_char:ent.end_char]
         if original == ent.text:

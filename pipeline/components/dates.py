@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import source_text
+from . import guarded, source_text
 from ..config import read_json
 from ..dates import Anchor, date_value
 
@@ -32,6 +32,7 @@ class Dates:
         self.and_day = re.compile(r["and_day"])
         self.split_and = re.compile(r["split_and"])
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         text = source_text(doc)
         completed, split_days = self._complete(doc, text)
@@ -83,7 +84,7 @@ class Dates:
                 span = doc.char_span(m.start(1), m.end(1), label="DATE")
                 if span is not None and not any(e.start < span.end and span.start < e.end for e in joined):
                     extra.append(span)
-        return sorted(joined + extra, key=lambda e: e.start), {e.start for e in extra}
+        return filter_spans(joined + extra), {e.start for e in extra}
 
 
 @Language.factory("kzx_dates", default_config={"rules": ""}, assigns=["doc.ents", "doc._.kzx_values"])

@@ -18,6 +18,7 @@ from spacy.util import filter_spans
 
 from functools import lru_cache
 
+from . import guarded
 from ..config import read_json, read_jsonl
 from ..names.translit import match_key
 
@@ -89,6 +90,7 @@ class Gazetteer:
             self.entries[key] = (label, ent_id, [t.text for t in pattern])
             (self.exact if exact else self.lower).add(key, [pattern])
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         found = self._variants(doc)
         for matcher in (self.lower, self.exact):
@@ -99,8 +101,14 @@ class Gazetteer:
         if not found:
             return doc
         found = filter_spans(found)  # longest first; exact names win ties over variants (listed later)
-        keep = [e for e in doc.ents if not any(_overlap(e, g) for g in found) or _wraps(e, found, self.wrap_heads)]
-        kept_gaz = [g for g in found if not any(_overlap(g, e) for e in keep)]
+        gaz_at = {i: g for g in found for i in range(g.start, g.end)}
+        keep = []
+        for e in doc.ents:
+            inside = list({id(gaz_at[i]): gaz_at[i] for i in range(e.start, e.end) if i in gaz_at}.values())
+            if not inside or _wraps(e, inside, self.wrap_heads):
+                keep.append(e)
+        kept_at = {i for e in keep for i in range(e.start, e.end)}
+        kept_gaz = [g for g in found if not any(i in kept_at for i in range(g.start, g.end))]
         doc.ents = sorted(keep + kept_gaz, key=lambda s: s.start)
         return doc
 
@@ -130,15 +138,10 @@ def _case_fits(words: list[str], span: Span) -> bool:
     return all(not w[:1].isupper() or t.text[:1].isupper() for w, t in zip(words, span))
 
 
-def _overlap(a: Span, b: Span) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
-def _wraps(ent: Span, found: list[Span], heads: set[str]) -> bool:
-    """A model organisation name that contains gazetteer names whole and is headed by a capitalised
-    word for a kind of body ("Uzbek Department of Interior of the Tashkent region") is kept over them;
-    "OSCE Human Dimension Implementation Meeting" or "Kazakhstan foreign ministry" are not."""
-    inside = [g for g in found if _overlap(ent, g)]
+def _wraps(ent: Span, inside: list[Span], heads: set[str]) -> bool:
+    """A model organisation name that contains the gazetteer names it overlaps whole and is headed by
+    a capitalised word for a kind of body ("Uzbek Department of Interior of the Tashkent region") is
+    kept over them; "OSCE Human Dimension Implementation Meeting" or "Kazakhstan foreign ministry" are not."""
     root = ent.root
     return (ent.label_ == "ORG" and all(ent.start <= g.start and g.end <= ent.end and len(g) < len(ent)
                                         for g in inside)

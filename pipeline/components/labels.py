@@ -13,6 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from . import guarded
 from ..config import read_json
 from .gazetteer import load_records
 
@@ -52,6 +53,7 @@ class Labels:
         self.title_starts = set(self.rules.get("org_title_starts", []))
         self.adjectives = {a.lower() for a in self.rules.get("demonyms", [])} | set(adjectives)
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         ents = []
         for ent in doc.ents:

@@ -15,7 +15,7 @@ from collections import Counter
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import source_text
+from . import guarded, source_text
 from ..config import read_json
 from .gazetteer import load_records
 
@@ -40,8 +40,10 @@ def compile_rules(config: dict) -> list[dict]:
 
 
 class Relations:
-    def __init__(self, nlp: Language, name: str, patterns: str, cooccurrence: bool, gazetteers: list[str]):
+    def __init__(self, nlp: Language, name: str, patterns: str, cooccurrence: bool, gazetteers: list[str],
+                 max_pair_distance: int):
         self.name = name
+        self.window = max_pair_distance
         config = read_json(patterns)
         self.rules = compile_rules(config)
         self.head_of_state = config.get("head_of_state", {})
@@ -55,6 +57,7 @@ class Relations:
         self.country_forms = {f.lower(): r["id"] for r in records if r.get("kind") == "country"
                               for f in r["names"] + r.get("adjectives", [])}
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple, tuple] = {}
         text = source_text(doc)
@@ -67,18 +70,18 @@ class Relations:
             sent = doc[start].sent
             named = [e for e in inside if e.label_ != "DATE"]
             for i, a in enumerate(named):
-                for b in named[i + 1:]:
+                for b in named[i + 1:i + 1 + self.window]:
                     for rule in self.rules:
                         rel = self._apply(rule, a, b, text, sent)
                         if rel:
                             found.setdefault(rel[:5], rel)
                             break
-                self._head_of_state(a, named, main_country, sent, found)
+                self._head_of_state(a, named, main_country, text, found)
                 self._title_leads(a, ents, text, found)
             self._spokesman(named, ents, sent, text, found)
             if self.cooccurrence:
                 for i, a in enumerate(inside):
-                    for b in inside[i + 1:]:
+                    for b in inside[i + 1:i + 1 + self.window]:
                         if a.text != b.text:
                             key = (a.start_char, a.end_char, b.start_char, b.end_char, CO_OCCURS)
                             found.setdefault(key, key + (False,))
@@ -158,14 +161,13 @@ class Relations:
         top = counts.most_common(1)[0][0]
         return next(e for e in ents if e.kb_id_ == top)
 
-    def _head_of_state(self, person: Span, named: list[Span], main: Span | None, sent: Span, found: dict) -> None:
+    def _head_of_state(self, person: Span, named: list[Span], main: Span | None, text: str, found: dict) -> None:
         """'President X' leads: the country the gazetteer says X serves; else the country named just
         before the title ('Uzbek President Karimov', "Azerbaijan's President Aliyev"); else the next
         country in the same clause; else the document's main country."""
         titles = self.head_of_state.get("titles", [])
         if person.label_ != "PERSON" or not titles:
             return
-        text = source_text(person.doc)
         before = text[max(0, person.start_char - 60):person.start_char].rstrip()
         title = next((t for t in titles if before.endswith(t)), None)
         if title is None or re.search(r"(?:Deputy|Vice|Acting|deputy|vice)[\s-]+$", before[: len(before) - len(title)]):
@@ -203,7 +205,8 @@ def _is_subject(span: Span, deps: list[str]) -> bool:
     return False
 
 
-@Language.factory("kzx_relations", default_config={"patterns": "", "cooccurrence": True, "gazetteers": []},
-                  assigns=["doc._.kzx_relations"])
-def make_relations(nlp: Language, name: str, patterns: str, cooccurrence: bool, gazetteers: list[str]) -> Relations:
-    return Relations(nlp, name, patterns, cooccurrence, gazetteers)
+@Language.factory("kzx_relations", default_config={"patterns": "", "cooccurrence": True, "gazetteers": [],
+                                                   "max_pair_distance": 12}, assigns=["doc._.kzx_relations"])
+def make_relations(nlp: Language, name: str, patterns: str, cooccurrence: bool, gazetteers: list[str],
+                   max_pair_distance: int) -> Relations:
+    return Relations(nlp, name, patterns, cooccurrence, gazetteers, max_pair_distance)

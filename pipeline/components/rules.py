@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import source_text
+from . import guarded, source_text
 from ..config import read_json
 from .gazetteer import load_records
 
@@ -53,6 +53,7 @@ class Rules:
         self.district_of = re.compile(r["district_of"])
         self.regions = {rec["id"] for rec in records if rec.get("kind") == "region"}
 
+    @guarded
     def __call__(self, doc: Doc) -> Doc:
         text = source_text(doc)
         found = []

@@ -34,28 +34,32 @@ def acronyms_of(nlp: Language) -> set[str]:
 
 
 def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_size: int = 32,
-          ) -> Iterator[tuple[str, list[Mention], list[Relation]]]:
-    """Yields (doc_id, mentions, relations) per document, in input order."""
+          ) -> Iterator[tuple[str, list[Mention], list[Relation], str]]:
+    """Yields (doc_id, mentions, relations, error) per document, in input order; `error` is set when
+    a stage failed on the document (its rows are then empty)."""
     acronyms = acronyms_of(nlp)
-    pending: dict[str, list] = {}
+    pending: dict[int, list] = {}
 
     def docs():
-        for document in documents:
+        for seq, document in enumerate(documents):
             parts = pieces(document.text)
-            pending[document.doc_id] = [len(parts), [], []]
+            pending[seq] = [len(parts), [], [], ""]
             for offset, part in parts:
                 doc = nlp.make_doc(recased := recase(part, acronyms))
                 if recased != part:
                     doc._.kzx_source = part
                 doc._.kzx_meta = document.meta
-                yield doc, (document.doc_id, offset)
+                yield doc, (seq, document.doc_id, offset)
 
-    for doc, (doc_id, offset) in nlp.pipe(docs(), as_tuples=True, n_process=workers, batch_size=batch_size):
-        state = pending[doc_id]
-        mentions, relations = doc_rows(doc, doc_id, offset)
-        state[1] += mentions
-        state[2] += relations
+    for doc, (seq, doc_id, offset) in nlp.pipe(docs(), as_tuples=True, n_process=workers, batch_size=batch_size):
+        state = pending[seq]
+        if doc._.kzx_error:
+            state[3] = state[3] or doc._.kzx_error
+        else:
+            mentions, relations = doc_rows(doc, doc_id, offset)
+            state[1] += mentions
+            state[2] += relations
         state[0] -= 1
         if state[0] == 0:
-            del pending[doc_id]
-            yield doc_id, state[1], state[2]
+            del pending[seq]
+            yield (doc_id, [], [], state[3]) if state[3] else (doc_id, state[1], state[2], "")

@@ -1,5 +1,6 @@
 """Ingest stage: files in the input dir -> decoded Documents with metadata."""
 
-from .reader import InputError, read_document, scan
+from .errors import InputError
+from .reader import read_document, scan
 
 __all__ = ["InputError", "read_document", "scan"]

@@ -1,4 +1,4 @@
-"""Readers by file type and decoding: a file in the input dir -> a Document, or a one-line InputError."""
+"""Decoding and dispatch: a file in the input dir -> a Document, or a one-line InputError."""
 
 from __future__ import annotations
 
@@ -10,14 +10,22 @@ import ftfy
 from charset_normalizer import from_bytes
 
 from ..model import Document
+from .errors import InputError
+from .formats import read_docx, read_html, read_pdf
 from .meta import document_meta
 
-TEXT_SUFFIXES = {".txt", ".md", ".text", ""}
+MAX_BYTES = 200 * 1024 * 1024
+COMMON_ENCODINGS = ["utf_8", "cp1251", "koi8_r", "cp1252", "iso8859_5", "utf_16", "cp866", "latin_1"]
+_BINARY_BYTES = [bytes([b]) for b in (*range(0, 9), *range(14, 27), *range(28, 32))]
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-class InputError(Exception):
-    """A file kzx cannot read; the message is one line for the user."""
+def _read_text(data: bytes, decode) -> tuple[str, dict]:
+    return decode(data), {}
+
+
+READERS = {".txt": _read_text, ".md": _read_text, ".text": _read_text, "": _read_text,
+           ".html": read_html, ".htm": read_html, ".pdf": read_pdf, ".docx": read_docx}
 
 
 def scan(input_dir: Path) -> list[tuple[str, Path]]:
@@ -47,43 +55,51 @@ def file_hash(path: Path) -> tuple[str, int]:
 
 
 def decode(data: bytes) -> str:
-    """Bytes -> text: BOMs and UTF-8 first, else charset detection; mojibake repaired."""
-    if not data.strip():
-        raise InputError("empty file")
+    """Bytes -> text: BOMs and UTF-8 first, else charset detection (charset-normalizer)."""
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
-            return _clean(data.decode(codec, errors="replace"))
+            return data.decode(codec, errors="replace")
     try:
-        return _clean(data.decode("utf-8"))
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if data.count(0) > len(data) // 10:
+    if sum(data.count(b) for b in _BINARY_BYTES) > len(data) // 20:
         raise InputError("binary file (not text)")
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         raise InputError("undecodable: no text encoding fits")
-    return _clean(str(best))
+    best = matches[0]
+    # Short texts fit several code pages about equally well; prefer the ones such files use.
+    close = [m for m in matches if m.chaos <= best.chaos + 0.05 and m.encoding in COMMON_ENCODINGS]
+    if close:
+        best = min(close, key=lambda m: COMMON_ENCODINGS.index(m.encoding))
+    return str(best)
 
 
 def _clean(text: str) -> str:
     """Repairs mojibake when ftfy judges the text bad; control characters become spaces."""
+    if text.count("\x00") > len(text) // 10:
+        raise InputError("binary file (not text)")
     if ftfy.is_bad(text):
         text = ftfy.fix_text(text, uncurl_quotes=False, fix_line_breaks=False, normalization=None)
-    if "\x00" in text[:4096] and text.count("\x00") > len(text) // 10:
-        raise InputError("binary file (not text)")
     return _CONTROL.sub(" ", text)
 
 
 def read_document(path: Path, doc_id: str) -> Document:
     """Reads one file into a Document; raises InputError with a one-line reason."""
-    suffix = path.suffix.lower()
-    if suffix not in TEXT_SUFFIXES:
-        raise InputError(f"skipped: unsupported file type '{suffix}'")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(f"skipped: unsupported file type '{path.suffix.lower()}'")
     try:
+        if path.stat().st_size > MAX_BYTES:
+            raise InputError(f"too large: {path.stat().st_size // 2**20} MiB (limit {MAX_BYTES // 2**20} MiB)")
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"unreadable: {exc.strerror or exc}") from None
-    text = decode(data)
+    if not data.strip():
+        raise InputError("empty file")
+    text, meta = reader(data, decode)
+    text = _clean(text)
     if not text.strip():
         raise InputError("empty file")
-    return Document(doc_id, text, hashlib.sha256(data).hexdigest(), len(data), document_meta(text))
+    return Document(doc_id, text, hashlib.sha256(data).hexdigest(), len(data), {**document_meta(text), **meta})

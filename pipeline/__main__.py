@@ -1,0 +1,5 @@
+"""`python -m pipeline` runs the kzx command line."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,76 @@
+"""The local engine: long documents in pieces, a failing stage fails one document only."""
+
+import subprocess
+import sys
+
+import pytest
+from spacy.language import Language
+
+from pipeline.components import guarded
+from pipeline.engines.local import parse, pieces
+from pipeline.model import Document
+
+from .conftest import ROOT
+
+
+class Exploding:
+    """A stage that fails on documents containing BOOM (to show one bad document fails alone)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    @guarded
+    def __call__(self, doc):
+        if "BOOM" in doc.text:
+            raise RuntimeError("cannot handle BOOM")
+        return doc
+
+
+@Language.factory("test_exploding")
+def make_exploding(nlp, name):
+    return Exploding(name)
+
+
+def test_pieces_cut_on_paragraphs_and_keep_offsets():
+    text = ("Astana is the capital.\n\n" * 50) + "x" * 30
+    parts = pieces(text, limit=200)
+    assert all(len(p) <= 200 for _, p in parts)
+    assert "".join(p for _, p in parts) == text
+    assert all(text[o:o + len(p)] == p for o, p in parts)
+
+
+def test_a_long_document_keeps_true_offsets(nlp):
+    text = "Nursultan Nazarbayev visited Shymkent.\n\n" * 6000  # ~240k characters, two pieces
+    _, mentions, _, error = next(parse(nlp, [Document("long.txt", text)]))
+    assert not error
+    assert len([m for m in mentions if m.text == "Shymkent"]) == 6000
+    assert all(text[m.start:m.end] == m.text for m in mentions)
+
+
+def test_a_stage_error_fails_only_its_document(nlp):
+    nlp.add_pipe("test_exploding", name="exploding", last=True)
+    try:
+        results = {d: (m, e) for d, m, _, e in parse(nlp, [Document("a.txt", "Almaty is large."),
+                                                           Document("b.txt", "BOOM in Astana."),
+                                                           Document("c.txt", "Bishkek is green.")])}
+    finally:
+        nlp.remove_pipe("exploding")
+    assert results["b.txt"] == ([], "exploding: RuntimeError: cannot handle BOOM")
+    assert results["a.txt"][0] and not results["a.txt"][1]
+    assert results["c.txt"][0] and not results["c.txt"][1]
+
+
+
+def test_two_worker_processes_give_the_same_rows_as_one():
+    script = (
+        "from pathlib import Path\n"
+        "from pipeline.config import load_settings\nfrom pipeline.nlp import build_pipeline\n"
+        "from pipeline.engines.local import parse\nfrom pipeline.ingest import read_document\n"
+        "nlp = build_pipeline(load_settings())\n"
+        "docs = [read_document(p, p.name) for p in sorted(Path('data/raw').iterdir())] * 3\n"
+        "one = [(d, m, r) for d, m, r, _ in parse(nlp, docs, workers=1)]\n"
+        "two = [(d, m, r) for d, m, r, _ in parse(nlp, docs, workers=2, batch_size=2)]\n"
+        "assert one == two, 'workers differ'\nprint('same', len(two))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "same 15"

@@ -1,0 +1,152 @@
+"""Real documents in, bad input handled: each fixture is read right or reported, and the run goes on."""
+
+import csv
+
+import docx
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from pipeline import api
+from pipeline.ingest import InputError, read_document
+from pipeline.ingest.reader import decode
+
+HTML = """<!DOCTYPE html><html><head><title>Hizb ut-Tahrir members detained in Shymkent</title>
+<meta property="article:published_time" content="2019-03-04"><meta name="author" content="Aigerim Sadykova"></head>
+<body><nav><ul><li><a href="/">Home</a></li><li><a href="/world">World</a></li><li>Uzbekistan news</li></ul></nav>
+<header><div class="menu">Subscribe | Login | Tajikistan desk</div></header>
+<article><h1>Hizb ut-Tahrir members detained in Shymkent</h1>
+<p>Police in Shymkent detained six members of Hizb ut-Tahrir on Monday, the Committee for National Security (KNB) said.</p>
+<p>The KNB said the group distributed leaflets in the south of Kazakhstan. Lawyers for the men said they would appeal
+to the Supreme Court in Astana, where the case is expected to be heard next month.</p>
+<p>Human rights groups have criticised the ban on Hizb ut-Tahrir, which is outlawed in Kazakhstan and Uzbekistan.</p>
+</article><aside>Related: Kyrgyzstan elects new parliament</aside><footer>Copyright 2019 Example News, Bishkek</footer>
+</body></html>"""
+
+
+def make_pdf(text: str) -> bytes:
+    """A one-page PDF with a text layer, written by hand (offsets computed)."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "
+               b"/Contents 4 0 R >>",
+               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+@pytest.fixture(scope="module")
+def messy_run(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("messy") / "raw"
+    raw.mkdir()
+    (raw / "page.html").write_text(HTML, encoding="utf-8")
+    (raw / "report.pdf").write_bytes(make_pdf("The OSCE office in Bishkek criticised the Kyrgyz Interior Ministry."))
+    word = docx.Document()
+    word.add_paragraph("Ambassador Daniyal Akhmetov met UNHCR officials in Almaty on 5 May 2010.")
+    word.core_properties.title = "Meeting note"
+    word.save(raw / "note.docx")
+    (raw / "ru_cp1251.txt").write_bytes("Президент Назарбаев посетил Шымкент. Казахстан и Узбекистан подписали договор.\n"
+                                        .encode("cp1251"))
+    (raw / "utf16.txt").write_bytes("Tokayev spoke in Astana about Kyrgyzstan.\n".encode("utf-16"))
+    (raw / "empty.txt").write_bytes(b"")
+    (raw / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (raw / "controls.txt").write_bytes(b"Karimov\x00 met\x07 Putin in \x1bTashkent.\x0c\n")
+    (raw / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    outside = raw.parent / "outside.txt"
+    outside.write_text("Secret outside text about Moscow.\n")
+    (raw / "link.txt").symlink_to(outside)
+    out = raw.parent / "out"
+    summary = api.extract(raw, out, workers=1)
+    with open(out / "mentions.csv", encoding="utf-8", newline="") as f:
+        mentions = list(csv.DictReader(f))
+    with open(out / "documents.csv", encoding="utf-8", newline="") as f:
+        documents = {r["doc_id"]: r for r in csv.DictReader(f)}
+    return summary, mentions, documents
+
+
+def _texts(mentions, doc_id):
+    return {(m["text"], m["label"]) for m in mentions if m["doc_id"] == doc_id}
+
+
+def test_html_keeps_the_article_and_drops_the_navigation(messy_run):
+    _, mentions, documents = messy_run
+    found = _texts(mentions, "page.html")
+    assert ("Hizb ut-Tahrir", "GROUP") in found and ("Shymkent", "PLACE") in found and ("KNB", "AGENCY") in found
+    texts = {t for t, _ in found}
+    assert not {"Uzbekistan news", "Tajikistan", "Bishkek"} & texts
+    assert documents["page.html"]["date"] == "2019-03-04"
+    assert documents["page.html"]["byline"] == "Aigerim Sadykova"
+
+
+def test_pdf_and_word_files_are_read(messy_run):
+    _, mentions, documents = messy_run
+    assert {("OSCE", "AGENCY"), ("Bishkek", "PLACE")} <= _texts(mentions, "report.pdf")
+    assert {("Daniyal Akhmetov", "PERSON"), ("UNHCR", "AGENCY"), ("Almaty", "PLACE")} <= _texts(mentions, "note.docx")
+    assert documents["note.docx"]["title"] == "Meeting note"
+
+
+def test_cp1251_cyrillic_and_utf16_decode(messy_run):
+    _, mentions, _ = messy_run
+    ids = {m["text"]: m["entity_id"] for m in mentions}
+    assert ids.get("Назарбаев") == "person:nursultan-nazarbayev"
+    assert ids.get("Казахстан") == "place:kazakhstan"
+    assert {("Tokayev", "PERSON"), ("Astana", "PLACE")} <= _texts(mentions, "utf16.txt")
+
+
+def test_control_characters_are_blanked_and_offsets_stay_true(messy_run):
+    _, mentions, _ = messy_run
+    assert {("Karimov", "PERSON"), ("Tashkent", "PLACE")} <= _texts(mentions, "controls.txt")
+
+
+def test_bad_files_are_reported_and_the_rest_processed(messy_run):
+    summary, _, documents = messy_run
+    assert summary.failed["empty.txt"] == "empty file"
+    assert summary.failed["binary.txt"].startswith("binary file")
+    assert summary.failed["image.png"].startswith("skipped: unsupported file type")
+    assert documents["empty.txt"]["status"] == "failed"
+    assert len(summary.parsed) == 6
+    assert "link.txt" not in documents
+
+
+def test_the_cli_exits_3_when_some_documents_failed(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "ok.txt").write_text("Astana.\n")
+    (raw / "bad.txt").write_bytes(b"")
+    result = CliRunner().invoke(app, ["extract", str(raw), "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 3, result.output
+    assert "bad.txt: empty file" in result.output
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.binary(max_size=2000))
+def test_random_bytes_decode_or_fail_cleanly(tmp_path, data):
+    path = tmp_path / "f.txt"
+    path.write_bytes(data)
+    try:
+        document = read_document(path, "f.txt")
+    except InputError as exc:
+        assert str(exc) and "\n" not in str(exc)
+    else:
+        assert "\x00" not in document.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_random_unicode_decodes(text):
+    try:
+        out = decode(text.encode("utf-8"))
+    except InputError:
+        return
+    assert isinstance(out, str)
