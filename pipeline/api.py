@@ -211,7 +211,8 @@ def resolve_store(store: Store, settings: Settings) -> tuple[list, list, Resolut
 
 
 OUTPUT_FILES = {"csv": ("nodes.csv", "edges.csv", "mentions.csv", "relations.csv", "documents.csv"),
-                "graphml": ("graph.graphml",), "gexf": ("graph.gexf",), "json": ("graph.json",)}
+                "graphml": ("graph.graphml",), "gexf": ("graph.gexf",), "json": ("graph.json",),
+                "report": ("report.html", "graph.png")}
 
 
 def _export_state(store: Store, settings: Settings, formats) -> str:
@@ -229,6 +230,18 @@ def _summarise(store: Store, summary: Summary) -> None:
     summary.mentions = store.label_counts()
     summary.entities, summary.typed_edges, summary.cooccurrence_edges = json.loads(store.get_setting("export_counts"))
     summary.failed.update({d: r["error"] for d, r in store.documents().items() if r["status"] == "failed"})
+
+
+def report(out_dir: Path | str = "data/out", config: Path | str | None = None) -> list[Path]:
+    """Writes report.html and graph.png from the store, without parsing anything."""
+    summary = Summary()
+    settings = load_settings(config)
+    store = Store(Path(out_dir) / STORE_NAME)
+    try:
+        _export(store, settings, Path(out_dir), ("report",), summary)
+    finally:
+        store.close()
+    return summary.files
 
 
 def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:

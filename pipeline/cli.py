@@ -125,6 +125,18 @@ def watch(
         console.print("stopped")
 
 
+@app.command("report")
+def report_command(
+    out: Path = typer.Option(Path("data/out"), "--out", help="Folder holding the store."),
+    config: Path = typer.Option(None, "--config", help="kzx.toml settings file."),
+) -> None:
+    """Write report.html (documents, entities, relations, network) and graph.png from the store."""
+    if not (out / api.STORE_NAME).is_file():
+        _fail(f"no kzx store in {out}: run kzx extract first")
+    for path in api.report(out, config):
+        console.print(f"wrote {path}")
+
+
 @app.command("eval")
 def eval_command(
     gold: Path = typer.Argument(..., help="Gold JSONL (format of tests/data/seeds.jsonl)."),

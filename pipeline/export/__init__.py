@@ -1,6 +1,7 @@
 """Exporters: one writer per format over the one Graph model, each writing atomically."""
 
-from . import csv_files, gexf, graphml, json_graph
+from . import csv_files, gexf, graphml, json_graph, report
 
-WRITERS = {"csv": csv_files.write, "graphml": graphml.write, "gexf": gexf.write, "json": json_graph.write}
+WRITERS = {"csv": csv_files.write, "graphml": graphml.write, "gexf": gexf.write, "json": json_graph.write,
+           "report": report.write}
 FORMATS = tuple(WRITERS)
