@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 from collections import Counter
@@ -191,6 +192,8 @@ def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, 
             documents[doc_id] = document
             yield document
 
+    # worker processes pay off only when there is enough to share out
+    workers = max(1, min(workers, len(plan.to_parse) // (2 * settings.batch_size)))
     for doc_id, mentions, relations, error in parse(nlp, readable(), workers=workers,
                                                     batch_size=settings.batch_size):
         document = documents.pop(doc_id)
@@ -245,6 +248,14 @@ def report(out_dir: Path | str = "data/out", config: Path | str | None = None) -
 
 
 def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
+    gc.disable()  # millions of long-lived row objects: collections would rescan them for nothing
+    try:
+        _resolve_and_write(store, settings, out_dir, formats, summary)
+    finally:
+        gc.enable()
+
+
+def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
     mentions, relations, resolution = resolve_store(store, settings)
     texts = store.texts()
     graph = build_graph(mentions, relations, resolution, texts)

@@ -6,6 +6,7 @@ from .model import Edge, Graph, Mention, Relation
 from .resolve import Resolution
 
 CO_OCCURS = "CO_OCCURS"
+EVIDENCE_CHARS = 400  # an edge's example sentence; relations.csv keeps every sentence whole
 
 
 def build_graph(mentions: list[Mention], relations: list[Relation], resolution: Resolution,
@@ -28,6 +29,8 @@ def build_graph(mentions: list[Mention], relations: list[Relation], resolution: 
         edge = edges.get(key)
         if edge is None:
             sentence = " ".join(texts.get(r.doc_id, "")[r.sent_start:r.sent_end].split())
+            if len(sentence) > EVIDENCE_CHARS:
+                sentence = sentence[:EVIDENCE_CHARS - 1] + "…"
             edge = edges[key] = Edge("", src, dst, r.type, r.directed, 0, evidence=sentence, evidence_doc=r.doc_id)
         edge.weight += 1
         edge.documents.add(r.doc_id)

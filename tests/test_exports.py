@@ -5,6 +5,7 @@ import json
 
 import networkx as nx
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 from lxml import etree
 
 from pipeline.export import WRITERS
@@ -104,3 +105,25 @@ def test_date_bounds(value, bounds):
 def test_cells_and_strings_made_safe():
     assert csv_safe("-2+3") == "'-2+3" and csv_safe("@x") == "'@x" and csv_safe(True) == "true"
     assert xml_safe("a\x00b\x1fc\ud800") == "abc"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.text(min_size=1, max_size=40), min_size=2, max_size=4, unique=True),
+       sentence=st.text(max_size=80))
+def test_random_names_never_break_an_export(tmp_path_factory, names, sentence):
+    out = tmp_path_factory.mktemp("fuzz")
+    nodes = [Entity(f"person:n{i}", "PERSON", name, {name: 1}, 1, {"d.txt"}) for i, name in enumerate(names)]
+    edges = [Edge("e0", nodes[0].id, nodes[1].id, "MET_WITH", False, 1, {"d.txt"}, sentence, "d.txt", ["2001"])]
+    export = Export(Graph(nodes, edges), [], [], [], {"d.txt": sentence}, {})
+    for writer in WRITERS.values():
+        writer(export, out)
+    with open(out / "nodes.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    assert [r[1] for r in rows] == [csv_safe(n) for n in names]
+    graphml = etree.XMLSchema(etree.parse(str(DATA / "schemas" / "graphml-1.0" / "graphml.xsd")))
+    assert graphml.validate(etree.parse(str(out / "graph.graphml")))
+    g = nx.read_graphml(out / "graph.graphml", force_multigraph=True)
+    assert [g.nodes[n.id]["label"] for n in nodes] == [xml_safe(n.name) for n in nodes]
+    gexf = etree.parse(str(out / "graph.gexf"))
+    assert {n.get("label") for n in gexf.iter(f"{GEXF}node")} == {xml_safe(n.name) for n in nodes}
+    assert json.loads((out / "graph.json").read_text(encoding="utf-8"))["nodes"][0]["label"] == names[0]

@@ -16,16 +16,10 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from functools import lru_cache
-
 from . import guarded
 from ..config import read_json, read_jsonl
 from ..names.translit import match_key
 
-
-@lru_cache(maxsize=200_000)
-def _key(text: str) -> str:
-    return match_key(text)
 
 
 def load_records(paths: list[str]) -> list[dict]:
@@ -117,7 +111,7 @@ class Gazetteer:
         out = []
         for token in doc:
             if len(token) >= 5 and token.is_alpha and token.text[:1].isupper() and not token.is_upper:
-                hit = self.variant_keys.get(_key(token.text))
+                hit = self.variant_keys.get(match_key(token.text))
                 if hit:
                     out.append(Span(doc, token.i, token.i + 1, label=hit[0], kb_id=hit[1]))
         return out

@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 _XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -51,6 +52,7 @@ def csv_safe(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+@lru_cache(maxsize=100_000)
 def date_bounds(value: str) -> tuple[str, str] | None:
     """First and last day a date value covers: '2008' -> 2008-01-01..2008-12-31; '2006-FA' -> autumn."""
     if not value:

@@ -27,5 +27,5 @@ def write(export: Export, out: Path) -> list[Path]:
     path = out / "graph.json"
     data = nx.node_link_data(to_networkx(export), edges="links")
     with atomic_open(path, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1)
+        json.dump(data, f, ensure_ascii=False, separators=(",", ":"))
     return [path]

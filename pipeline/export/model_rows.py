@@ -26,11 +26,13 @@ class Export:
                    self.sentence(m.doc_id, m.sent_start, m.sent_end), m.boilerplate]
 
     def relation_rows(self):
+        """One row per piece of evidence of a typed relation (co-occurrence is counted in edges.csv)."""
         entity_of = {(m.doc_id, m.start, m.end): (eid, m) for m, eid in zip(self.mentions, self.entity_ids)}
         for r in self.relations:
             head = entity_of.get((r.doc_id, r.head_start, r.head_end))
             tail = entity_of.get((r.doc_id, r.tail_start, r.tail_end))
-            if not head or not tail or head[1].boilerplate or tail[1].boilerplate or head[0] == tail[0]:
+            if r.type == "CO_OCCURS" or not head or not tail or head[1].boilerplate or tail[1].boilerplate \
+                    or head[0] == tail[0]:
                 continue
             yield [r.doc_id, head[0], tail[0], r.type, r.directed, head[1].text, tail[1].text, r.sent_start,
                    r.sent_end, self.sentence(r.doc_id, r.sent_start, r.sent_end), r.date]

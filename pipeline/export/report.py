@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import json
+import warnings
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -125,14 +126,16 @@ def write_png(export: Export, out: Path, max_nodes: int = 80) -> Path:
         nx.draw_networkx_edges(g, pos, ax=ax, alpha=0.3)
         nx.draw_networkx_nodes(g, pos, ax=ax, node_color=[COLOURS.get(nodes[n].label, "#999") for n in g],
                                node_size=[60 + 15 * degree[n] for n in g])
-        nx.draw_networkx_labels(g, pos, ax=ax, labels={n: nodes[n].name[:28] for n in g}, font_size=7)
+        for n, (x, y) in pos.items():  # plain text: a '$' in a name must not start mathtext
+            ax.text(x, y, nodes[n].name[:28], fontsize=7, ha="center", va="center", parse_math=False)
     for label, colour in COLOURS.items():
         ax.scatter([], [], color=colour, label=label)
     ax.legend(loc="lower left", fontsize=8)
     ax.set_title("kzx: typed relations between the most connected entities")
     ax.axis("off")
     path = out / "graph.png"
-    with atomic_open(path, "wb") as f:
+    with atomic_open(path, "wb") as f, warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # glyphs the font lacks are drawn as boxes
         fig.savefig(f, format="png", bbox_inches="tight")
     plt.close(fig)
     return path

@@ -57,6 +57,7 @@ def ascii_fold(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii())
 
 
+@lru_cache(maxsize=500_000)
 def match_key(name: str) -> str:
     """The transliteration key of a name: equal keys mean spelling variants of one name."""
     text = ascii_fold(to_latin(name)).lower()

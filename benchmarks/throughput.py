@@ -1,0 +1,86 @@
+"""Throughput benchmark: the bare base model's nlp.pipe against the full kzx extract, on one corpus.
+
+    python benchmarks/throughput.py CORPUS_DIR [--docs 1000] [--workers 1 2]
+
+Times, on the first N files of CORPUS_DIR (sorted): the pretrained pipeline with the components kzx
+enables (tok2vec, tagger, parser, attribute_ruler, ner) over the decoded texts, one process; then
+`kzx extract` from files to written outputs, in a fresh out dir, for each worker count. Prints
+words/s (whitespace words of the decoded texts) and ratios, and the peak RSS of all kzx processes
+(sampled with psutil).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from pipeline.config import load_settings
+from pipeline.ingest import InputError, read_document
+from pipeline.nlp import load_base
+
+
+def peak_rss(cmd: list[str]) -> tuple[float, float]:
+    """(seconds, peak summed RSS in MiB of the process and its children) of a command."""
+    start = time.perf_counter()
+    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            procs = [proc, *proc.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"kzx extract failed with {proc.returncode}")
+    return time.perf_counter() - start, peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    files = sorted(p for p in args.corpus.iterdir() if p.is_file())[: args.docs]
+    texts = []
+    for f in files:
+        try:
+            texts.append(read_document(f, f.name).text)
+        except InputError:
+            pass
+    words = sum(len(t.split()) for t in texts)
+    settings = load_settings()
+    nlp = load_base(settings.model, settings.disable)
+    start = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=settings.batch_size):
+        pass
+    bare = time.perf_counter() - start
+    print(f"{len(texts)} documents, {words} words")
+    print(f"bare model ({', '.join(nlp.pipe_names)}), 1 process: {bare:8.1f} s  {words / bare:8.0f} words/s")
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw"
+        raw.mkdir()
+        for f in files:
+            shutil.copy(f, raw / f.name)
+        results = {}
+        for n in args.workers:
+            out = Path(tmp) / f"out{n}"
+            seconds, rss = peak_rss([sys.executable, "-m", "pipeline", "extract", str(raw), "--out", str(out),
+                                     "--workers", str(n)])
+            results[n] = seconds
+            print(f"kzx extract, {n} worker(s):          {seconds:8.1f} s  {words / seconds:8.0f} words/s  "
+                  f"ratio to bare {bare / seconds:4.2f}  peak RSS {rss:6.0f} MiB")
+        if 1 in results and 2 in results:
+            print(f"2 workers / 1 worker speed-up: {results[1] / results[2]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
