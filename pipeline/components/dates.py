@@ -43,7 +43,7 @@ class Dates:
         ents = []
         for ent in doc.ents:
             if ent.label_ == "DATE":
-                if ent.start not in split_days and self.drop.search(ent.text.strip()):
+                if ent.start not in split_days and self.drop.search(" ".join(ent.text.split())):
                     continue
                 value = date_value(ent.text, anchor)
                 values[f"{ent.start_char}:{ent.end_char}"] = value

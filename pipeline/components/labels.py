@@ -47,6 +47,8 @@ class Labels:
         self.determiners = set(self.rules.get("determiners", []))
         self.lower_keep = set(self.rules.get("lowercase_keep", []))
         self.redaction = re.compile(self.rules.get("redaction", "(?!)"))
+        self.drop_patterns = re.compile("|".join(self.rules.get("drop_patterns", [])) or "(?!)", re.I)
+        self.acronym_person_max = self.rules.get("acronym_person_max", 0)
         self.heads = set(self.rules.get("agency_heads", [])) | set(self.rules.get("group_heads", []))
         self.events = set(self.rules.get("event_heads", []))
         self.currency = set(self.rules.get("currency_words", []))
@@ -76,6 +78,10 @@ class Labels:
         text = doc[start:end].text
         if text.lower() in self.drop or self.redaction.match(text) or (label == "PERSON" and text.lower() in self.not_person):
             return None
+        if label != "DATE" and not ent.kb_id_ and self.drop_patterns.search(text):
+            return None
+        if label == "PERSON" and text.isupper() and len(text) <= self.acronym_person_max:
+            return None  # an upper-case short token read as a person is an acronym
         if label != "DATE" and not ent.kb_id_ and not any(c.isupper() for c in text) and text.lower() not in self.lower_keep:
             return None
         if label != "DATE" and not any(c.isalpha() for c in text):

@@ -19,7 +19,7 @@ _TAG = re.compile(r"\b[A-Z]{2,6}\b")
 _CLASSIFICATION = re.compile(
     r"^(?:UNCLAS(?:SIFIED)?|C O N F I D E N T I A L|CONFIDENTIAL|S E C R E T|SECRET|LIMITED OFFICIAL USE)"
     r"\b.*?\b(?:SECTION \d+ OF \d+\s+)?(?P<post>[A-Z][A-Z ]*?[A-Z])\s+(?P<ref>\d{2,})\s*$", re.M)
-_REF_ID = re.compile(r"^(?:\d{2}\s)?(?P<post>[A-Z][A-Z ]*?[A-Z])\s+0*(?P<num>\d+)\s+\d{3}\s+OF\s+\d{3}\s*$", re.M)
+_REF_ID = re.compile(r"^(?:\d{2}\s)?(?P<post>[A-Z][A-Z ]*?[A-Z])\s+0*(?P<num>\d+)\s+\d{3}(?:\.\d)?\s+OF\s+\d{3}\s*$", re.M)
 
 
 _ARCHIVE = re.compile(r"^(?P<key>Reference ID|Created|Released|Classification|Origin):\s*(?P<value>[^\n]*?)\s*$", re.M)
