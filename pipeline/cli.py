@@ -137,6 +137,28 @@ def report_command(
         console.print(f"wrote {path}")
 
 
+model_app = typer.Typer(help="The assembled spaCy pipeline.")
+app.add_typer(model_app, name="model")
+
+
+@model_app.command("build")
+def model_build(
+    out: Path = typer.Option(Path("models/kzx-en"), "--out", help="Directory for the saved pipeline."),
+    model: str = typer.Option(None, "--model", help="Base spaCy pipeline; default from the config."),
+    config: Path = typer.Option(None, "--config", help="kzx.toml settings file."),
+) -> None:
+    """Save base model + kzx stages + their data as one directory that spacy.load opens
+    (and `spacy package` can wheel); use it with --model on any machine that has kzx installed."""
+    from .config import load_settings
+    from .nlp import ModelError, save_pipeline
+
+    try:
+        path = save_pipeline(load_settings(config, model), out)
+    except (ConfigError, ModelError) as exc:
+        _fail(str(exc))
+    console.print(f"saved the kzx pipeline to {path}")
+
+
 @app.command("eval")
 def eval_command(
     gold: Path = typer.Argument(..., help="Gold JSONL (format of tests/data/seeds.jsonl)."),

@@ -53,6 +53,20 @@ def _by_content(tree):
     return tree
 
 
+def inline_data(tree):
+    """The settings tree with every data file replaced by its content: a saved pipeline then needs no
+    configs/ folder (`kzx model build`)."""
+    if isinstance(tree, dict):
+        return {k: inline_data(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [inline_data(v) for v in tree]
+    if isinstance(tree, str) and tree.endswith(".jsonl") and Path(tree).is_file():
+        return read_jsonl(tree)
+    if isinstance(tree, str) and tree.endswith(".json") and Path(tree).is_file():
+        return read_json(tree)
+    return tree
+
+
 def _absolute(tree, base: Path):
     """Makes every value that names a file relative to the config dir absolute."""
     if isinstance(tree, dict):
@@ -88,8 +102,10 @@ def load_settings(path: Path | str | None = None, model: str | None = None) -> S
     )
 
 
-def read_jsonl(path: str | Path) -> list[dict]:
-    """Records of a JSONL file, with the file and line in any error."""
+def read_jsonl(path: str | Path | list) -> list[dict]:
+    """Records of a JSONL file, with the file and line in any error (a list of records passes through)."""
+    if isinstance(path, list):
+        return path
     records = []
     for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
@@ -100,7 +116,10 @@ def read_jsonl(path: str | Path) -> list[dict]:
     return records
 
 
-def read_json(path: str | Path) -> dict:
+def read_json(path: str | Path | dict) -> dict:
+    """A JSON settings file (a dict passes through: settings inlined in a saved pipeline)."""
+    if isinstance(path, dict):
+        return path
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:

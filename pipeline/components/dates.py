@@ -88,5 +88,5 @@ class Dates:
 
 
 @Language.factory("kzx_dates", default_config={"rules": ""}, assigns=["doc.ents", "doc._.kzx_values"])
-def make_dates(nlp: Language, name: str, rules: str) -> Dates:
+def make_dates(nlp: Language, name: str, rules: str | dict) -> Dates:
     return Dates(nlp, name, rules)

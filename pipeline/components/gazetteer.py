@@ -8,9 +8,6 @@ and "of <Country>" after it ("Ministry of Justice of Kazakhstan").
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -22,8 +19,9 @@ from ..names.translit import match_key
 
 
 
-def load_records(paths: list[str]) -> list[dict]:
-    return [r for p in paths for r in read_jsonl(p)]
+def load_records(sources: list) -> list[dict]:
+    """Gazetteer records from JSONL paths, or from record lists inlined in a saved pipeline."""
+    return [r for source in sources for r in read_jsonl(source if isinstance(source, (str, list)) else [source])]
 
 
 def country_forms(records: list[dict]) -> tuple[list[str], list[str]]:
@@ -61,7 +59,7 @@ class Gazetteer:
         self.wrap_heads = set(rules.get("agency_heads", [])) | set(rules.get("group_heads", []))
         self.nlp = nlp
         self.files = patterns
-        self.records = load_records([p for p in patterns if Path(p).is_file()])  # from_disk fills a saved one
+        self.records = load_records(patterns)
         self._build()
 
     def _build(self) -> None:
@@ -116,16 +114,6 @@ class Gazetteer:
                     out.append(Span(doc, token.i, token.i + 1, label=hit[0], kb_id=hit[1]))
         return out
 
-    def to_disk(self, path, exclude=tuple()):
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_jsonl(path / "records.jsonl", self.records)
-
-    def from_disk(self, path, exclude=tuple()):
-        self.records = list(srsly.read_jsonl(Path(path) / "records.jsonl"))
-        self._build()
-        return self
-
 
 def _case_fits(words: list[str], span: Span) -> bool:
     """Capitalised tokens of the pattern are capitalised in the text."""
@@ -145,5 +133,5 @@ def _wraps(ent: Span, inside: list[Span], heads: set[str]) -> bool:
 
 @Language.factory("kzx_gazetteer", default_config={"patterns": [], "labels_rules": ""},
                   assigns=["doc.ents"])
-def make_gazetteer(nlp: Language, name: str, patterns: list[str], labels_rules: str) -> Gazetteer:
+def make_gazetteer(nlp: Language, name: str, patterns: list, labels_rules: str | dict) -> Gazetteer:
     return Gazetteer(nlp, name, patterns, labels_rules)

@@ -115,6 +115,6 @@ class Labels:
 
 
 @Language.factory("kzx_labels", default_config={"rules": "", "gazetteers": []}, assigns=["doc.ents"])
-def make_labels(nlp: Language, name: str, rules: str, gazetteers: list[str]) -> Labels:
+def make_labels(nlp: Language, name: str, rules: str | dict, gazetteers: list) -> Labels:
     adjectives = [a.lower() for r in load_records(gazetteers) for a in r.get("adjectives", [])]
     return Labels(nlp, name, rules, adjectives)

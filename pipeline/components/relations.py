@@ -207,6 +207,6 @@ def _is_subject(span: Span, deps: list[str]) -> bool:
 
 @Language.factory("kzx_relations", default_config={"patterns": "", "cooccurrence": True, "gazetteers": [],
                                                    "max_pair_distance": 12}, assigns=["doc._.kzx_relations"])
-def make_relations(nlp: Language, name: str, patterns: str, cooccurrence: bool, gazetteers: list[str],
+def make_relations(nlp: Language, name: str, patterns: str | dict, cooccurrence: bool, gazetteers: list,
                    max_pair_distance: int) -> Relations:
     return Relations(nlp, name, patterns, cooccurrence, gazetteers, max_pair_distance)

@@ -94,5 +94,5 @@ class Rules:
 
 
 @Language.factory("kzx_rules", default_config={"rules": "", "gazetteers": []}, assigns=["doc.ents"])
-def make_rules(nlp: Language, name: str, rules: str, gazetteers: list[str]) -> Rules:
+def make_rules(nlp: Language, name: str, rules: str | dict, gazetteers: list) -> Rules:
     return Rules(nlp, name, rules, gazetteers)
