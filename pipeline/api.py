@@ -135,11 +135,14 @@ def load_resolution_tables(settings: Settings) -> tuple[AliasTable, Overrides]:
 def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out", config: Path | str | None = None,
             model: str | None = None, workers: int = 1, force: bool = False,
             formats: tuple[str, ...] = FORMATS, on_document: Callable[[str, str], None] | None = None,
-            on_plan: Callable[[Plan], None] | None = None) -> Summary:
+            on_plan: Callable[[Plan], None] | None = None, engine: str = "local",
+            scheduler: str | None = None) -> Summary:
     """Parses new and changed documents into the store, then rebuilds resolution and every export."""
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input dir not found: {input_dir}")
+    if engine not in ("local", "dask"):
+        raise ValueError(f"unknown engine '{engine}': choose local or dask")
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
@@ -155,7 +158,8 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
             store.remove(plan.removed)
             summary.removed, summary.unchanged = plan.removed, len(plan.unchanged)
             if plan.to_parse:
-                _parse_into(store, settings, plan, fingerprint, workers, summary, on_document)
+                _parse_into(store, settings, plan, fingerprint, workers, summary, on_document, engine, scheduler,
+                            out_dir)
             summary.resolved_only = not plan.to_parse
             state = _export_state(store, settings, formats)
             if plan.to_parse or plan.removed or not _outputs_current(out_dir, store, state, formats):
@@ -171,11 +175,8 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
 
 
 def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, workers: int,
-                summary: Summary, on_document) -> None:
-    from .engines.local import parse  # spaCy loads only when something needs parsing
-    from .nlp import build_pipeline
-
-    nlp = build_pipeline(settings)
+                summary: Summary, on_document, engine: str = "local", scheduler: str | None = None,
+                out_dir: Path | None = None) -> None:
     documents: dict[str, Document] = {}
 
     def readable():
@@ -192,10 +193,8 @@ def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, 
             documents[doc_id] = document
             yield document
 
-    # worker processes pay off only when there is enough to share out
-    workers = max(1, min(workers, len(plan.to_parse) // (2 * settings.batch_size)))
-    for doc_id, mentions, relations, error in parse(nlp, readable(), workers=workers,
-                                                    batch_size=settings.batch_size):
+    for doc_id, mentions, relations, error in _engine_rows(settings, plan, readable(), workers, engine, scheduler,
+                                                            out_dir):
         document = documents.pop(doc_id)
         if error:
             store.put_failure(doc_id, document.sha256, document.size, f"internal error in {error}")
@@ -205,6 +204,26 @@ def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, 
             summary.parsed.append(doc_id)
         if on_document:
             on_document(doc_id, "failed" if error else "parsed")
+
+
+def _engine_rows(settings: Settings, plan: Plan, documents, workers: int, engine: str, scheduler: str | None,
+                 out_dir: Path | None):
+    """Rows from the chosen engine; spaCy loads only when something needs parsing."""
+    if engine == "dask":
+        from .engines import dask as dask_engine
+        from .nlp import save_pipeline
+
+        model_dir = Path(settings.model)
+        if not (model_dir / "config.cfg").is_file():
+            # a LocalCluster can share a pipeline saved beside the store; remote workers need --model
+            model_dir = save_pipeline(settings, Path(out_dir) / ".kzx-model")
+        return dask_engine.parse(str(model_dir.resolve()), documents, scheduler, workers, settings.batch_size)
+    from .engines.local import parse
+    from .nlp import build_pipeline
+
+    # worker processes pay off only when there is enough to share out
+    workers = max(1, min(workers, len(plan.to_parse) // (2 * settings.batch_size)))
+    return parse(build_pipeline(settings), documents, workers=workers, batch_size=settings.batch_size)
 
 
 def resolve_store(store: Store, settings: Settings) -> tuple[list, list, Resolution]:

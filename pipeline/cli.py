@@ -38,6 +38,9 @@ def extract(
     formats: str = typer.Option(",".join(FORMATS), "--format", help="Comma-separated: " + ",".join(FORMATS)),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Parser processes (spaCy n_process)."),
     force: bool = typer.Option(False, "--force", help="Re-parse every document."),
+    engine: str = typer.Option("local", "--engine", help="local (this machine) or dask."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT "
+                                  "(default: a LocalCluster of --workers processes)."),
 ) -> None:
     """Read INPUT_DIR, parse new and changed documents, write the graph to --out."""
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -52,7 +55,8 @@ def extract(
             progress.advance(task)
 
         try:
-            summary = api.extract(input_dir, out, config, model, workers, force, chosen, on_document, on_plan)
+            summary = api.extract(input_dir, out, config, model, workers, force, chosen, on_document, on_plan,
+                                  engine, scheduler)
         except (ConfigError, FileNotFoundError, ValueError, api.LockError) as exc:
             _fail(str(exc))
         except RuntimeError as exc:

@@ -87,3 +87,16 @@ def test_a_saved_pipeline_opens_with_plain_spacy_load(settings, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == str(sorted([("Hizb ut-Tahrir", "GROUP"), ("KNB", "AGENCY"),
                                                 ("Nazarbaev", "PERSON"), ("Shymkent", "PLACE")]))
+
+
+def test_the_dask_engine_writes_what_the_local_engine_writes(sample_run, tmp_path):
+    from pipeline import api
+
+    raw, local_out, _ = sample_run
+    dask_out = tmp_path / "dask"
+    summary = api.extract(raw, dask_out, workers=2, engine="dask")
+    assert len(summary.parsed) == 5 and not summary.failed
+    names = [p.name for p in sorted(local_out.iterdir()) if p.suffix in (".csv", ".graphml", ".gexf", ".json")]
+    assert len(names) == 8
+    for name in names:
+        assert (dask_out / name).read_bytes() == (local_out / name).read_bytes(), name

@@ -1,8 +1,12 @@
-"""Local engine: documents stream through nlp.pipe (n_process workers) and come back as rows."""
+"""Local engine: documents stream through nlp.pipe (n_process workers) and come back as rows.
+
+Documents are taken in zones of ZONE_DOCUMENTS pieces; each zone runs inside spaCy's memory zone,
+so nothing of a finished zone stays in memory but the plain rows handed to the store."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from spacy.language import Language
 
@@ -11,6 +15,7 @@ from ..model import Document, Mention, Relation
 from ..rows import doc_rows
 
 MAX_PIECE = 200_000  # characters; longer documents are parsed in paragraph-aligned pieces
+ZONE_DOCUMENTS = 1000  # documents per spaCy memory zone (and per set of worker processes)
 
 
 def pieces(text: str, limit: int = MAX_PIECE) -> list[tuple[int, str]]:
@@ -40,18 +45,33 @@ def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_
     acronyms = acronyms_of(nlp)
     pending: dict[int, list] = {}
 
-    def docs():
+    def pieces_of_documents():
         for seq, document in enumerate(documents):
             parts = pieces(document.text)
             pending[seq] = [len(parts), [], [], ""]
             for offset, part in parts:
-                doc = nlp.make_doc(recased := recase(part, acronyms))
-                if recased != part:
-                    doc._.kzx_source = part
-                doc._.kzx_meta = document.meta
-                yield doc, (seq, document.doc_id, offset)
+                yield part, document.meta, (seq, document.doc_id, offset)
 
-    for doc, (seq, doc_id, offset) in nlp.pipe(docs(), as_tuples=True, n_process=workers, batch_size=batch_size):
+    def make(part: str, meta: dict):
+        doc = nlp.make_doc(recased := recase(part, acronyms))
+        if recased != part:
+            doc._.kzx_source = part
+        doc._.kzx_meta = meta
+        return doc
+
+    stream = pieces_of_documents()
+    while True:
+        zone = list(islice(stream, ZONE_DOCUMENTS))
+        if not zone:
+            return
+        # strings and Docs made inside the zone are freed when it closes: memory stays flat
+        with nlp.memory_zone():
+            docs = ((make(part, meta), context) for part, meta, context in zone)
+            yield from _rows(nlp.pipe(docs, as_tuples=True, n_process=workers, batch_size=batch_size), pending)
+
+
+def _rows(parsed, pending: dict) -> Iterator[tuple[str, list[Mention], list[Relation], str]]:
+    for doc, (seq, doc_id, offset) in parsed:
         state = pending[seq]
         if doc._.kzx_error:
             state[3] = state[3] or doc._.kzx_error
