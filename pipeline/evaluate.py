@@ -95,7 +95,7 @@ def score(gold: list[Span], pred: list[Span], exact: bool, typed: bool = True) -
     return table
 
 
-def bcubed(pairs: list[tuple[Span, Span]]) -> PRF | tuple[float, float, float]:
+def bcubed(pairs: list[tuple[Span, Span]]) -> tuple[float, float, float]:
     """B-cubed precision, recall and F1 of predicted entity ids against gold canonicals."""
     if not pairs:
         return 0.0, 0.0, 0.0

@@ -17,10 +17,6 @@ class Document:
     size: int = 0
     meta: dict = field(default_factory=dict)
 
-    @property
-    def date(self) -> str:
-        return self.meta.get("date", "")
-
 
 @dataclass
 class Mention:
