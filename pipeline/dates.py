@@ -38,6 +38,10 @@ _RELATIVE = {
     "today": 0, "yesterday": -1, "tomorrow": 1, "the following day": 1, "the next day": 1,
     "the previous day": -1, "the day before": -1, "the day after": 1,
 }
+_AGO = re.compile(r"^(?P<n>a|an|one|two|three|four|five|six|\d+)\s+(?P<unit>day|week|month|year)s?\s+ago$", re.I)
+_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid-|late\s+)?(?P<decade>1[6-9]\d|20\d)0s$", re.I)
+_WEEKS_REL = {"this week": 0, "last week": -1, "next week": 1, "the previous week": -1, "the following week": 1}
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MONTHS_REL = {"this month": 0, "last month": -1, "next month": 1, "the following month": 1, "the previous month": -1}
 _YEARS_REL = {"this year": 0, "last year": -1, "next year": 1, "the following year": 1, "the previous year": -1}
 
@@ -129,6 +133,13 @@ def date_value(text: str, anchor: Anchor) -> str:
         return f"{y:04d}-{mo:02d}"
     if low in _YEARS_REL and anchor.year:
         return str(anchor.year + _YEARS_REL[low])
+    if low in _WEEKS_REL and anchor.day:
+        year, week, _ = (anchor.day + timedelta(weeks=_WEEKS_REL[low])).isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    if (m := _AGO.match(t)) and anchor.doc_date:
+        return _ago(int(_NUMBERS.get(m["n"].lower(), m["n"])), m["unit"].lower(), anchor)
+    if m := _DECADE.match(t):
+        return m["decade"]
     if low.rstrip("s") in WEEKDAYS or low.removeprefix("on ").rstrip("s") in WEEKDAYS:
         return _weekday(WEEKDAYS[low.removeprefix("on ").rstrip("s")], anchor)
     if m := _RANGE.match(t):
@@ -140,6 +151,16 @@ def date_value(text: str, anchor: Anchor) -> str:
             b = date_value(b_text, anchor)
         return f"{a}/{b}" if a and b else ""
     return ""
+
+
+def _ago(n: int, unit: str, anchor: Anchor) -> str:
+    """'two months ago' from the document date, at the precision the unit allows."""
+    if unit in ("day", "week"):
+        return (anchor.day - timedelta(days=n * (7 if unit == "week" else 1))).isoformat() if anchor.day else ""
+    if unit == "month" and len(anchor.doc_date) >= 7:
+        total = int(anchor.doc_date[:4]) * 12 + int(anchor.doc_date[5:7]) - 1 - n
+        return f"{total // 12:04d}-{total % 12 + 1:02d}"
+    return str(int(anchor.doc_date[:4]) - n) if unit == "year" else ""
 
 
 def _weekday(weekday: int, anchor: Anchor) -> str:

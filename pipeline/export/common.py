@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 from contextlib import contextmanager
+from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -60,6 +61,10 @@ def date_bounds(value: str) -> tuple[str, str] | None:
     if "/" in value:
         a, b = (date_bounds(v) for v in value.split("/", 1))
         return (a[0], b[1]) if a and b else None
+    week = re.match(r"^(\d{4})-W(\d{2})$", value)
+    if week:
+        monday = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
+        return monday.isoformat(), (monday + timedelta(days=6)).isoformat()
     m = re.match(r"^(\d{4})(?:-(\d{2}|SP|SU|FA|WI))?(?:-(\d{2}))?", value)
     if not m:
         return None

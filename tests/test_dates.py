@@ -1,0 +1,39 @@
+"""Date values: absolute, partial and relative, against an anchor; never guessed."""
+
+from datetime import date
+
+import pytest
+
+from pipeline.dates import Anchor, date_value
+
+CABLE = Anchor("2007-09-14")
+REPORT = Anchor("2009-04-30", report_year="2008")
+UNDATED = Anchor()
+
+
+@pytest.mark.parametrize("text, anchor, value", [
+    ("140826Z SEP 07", UNDATED, "2007-09-14T08:26Z"),
+    ("02/13/2016", UNDATED, "2016-02-13"),
+    ("30 April 2009", UNDATED, "2009-04-30"),
+    ("Friday, 26 May 2023, 13:32 GMT", UNDATED, "2023-05-26T13:32Z"),
+    ("April 2007", UNDATED, "2007-04"),
+    ("the fall of 2006", UNDATED, "2006-FA"),
+    ("1999", UNDATED, "1999"),
+    ("September 24 through October 5", CABLE, "2007-09-24/2007-10-05"),
+    ("November", CABLE, "2007-11"),
+    ("November", Anchor("2006-02-14"), "2005-11"),
+    ("In March", REPORT, "2008-03"),
+    ("year's end", REPORT, "2008-12"),
+    ("this month", Anchor("2004-09"), "2004-09"),
+    ("last week", Anchor("2011-07"), ""),
+    ("last week", CABLE, "2007-W36"),
+    ("two months ago", CABLE, "2007-07"),
+    ("3 days ago", CABLE, "2007-09-11"),
+    ("the 1990s", UNDATED, "199"),
+    ("the following day", Anchor("2004-09", last=date(2004, 9, 7)), "2004-09-08"),
+    ("Friday", Anchor("2011-07", last=date(2011, 7, 21)), "2011-07-22"),
+    ("July 21", UNDATED, ""),
+    ("Friday", UNDATED, ""),
+])
+def test_date_value(text, anchor, value):
+    assert date_value(text, anchor) == value
