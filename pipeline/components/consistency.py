@@ -29,7 +29,8 @@ class Consistency:
     def __call__(self, doc: Doc) -> Doc:
         source = source_text(doc)
         recased = doc._.kzx_source is not None
-        ents = [e for e in doc.ents if not (recased and self._unconfirmed(e, source))]
+        seen: dict[str, bool] = {}
+        ents = [e for e in doc.ents if not (recased and self._unconfirmed(e, source, seen))]
         full = {e[-1].lower_ for e in ents if e.label_ == "PERSON" and len(e) >= 2
                 and len(e[-1]) >= self.min_surname_len and e[-1].is_alpha}
         full |= {e[0].lower_ for e in ents if e.label_ == "PERSON" and len(e) == 1 and e.kb_id_}
@@ -57,15 +58,13 @@ class Consistency:
         return doc
 
     @staticmethod
-    def _unconfirmed(ent: Span, source: str) -> bool:
+    def _unconfirmed(ent: Span, source: str, seen: dict[str, bool]) -> bool:
         """Found in a re-cased line only, unknown to the gazetteer and named nowhere else."""
-        if ent.label_ == "DATE" or ent.kb_id_:
+        if ent.label_ == "DATE" or ent.kb_id_ or source[ent.start_char:ent.end_char] == ent.text:
             return False
-        original = source[ent.start_char:ent.end_char]
-        if original == ent.text:
-            return False
-        pattern = re.compile(rf"(?<!\w){re.escape(ent.text)}(?!\w)")
-        return not any(source[m.start():m.end()] == ent.text for m in pattern.finditer(source))
+        if ent.text not in seen:
+            seen[ent.text] = re.search(rf"(?<!\w){re.escape(ent.text)}(?!\w)", source) is None
+        return seen[ent.text]
 
 
 @Language.factory("kzx_consistency", default_config={"min_surname_len": 3}, assigns=["doc.ents"])

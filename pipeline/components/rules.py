@@ -43,8 +43,10 @@ class Rules:
         self.adjectives = {a for rec in records for a in rec.get("adjectives", [])}
         forms = "|".join(re.escape(f) for f in sorted(self.country_of, key=len, reverse=True))
         words = "|".join(re.escape(w) for w in sorted(r["mission_words"], key=len, reverse=True))
-        self.mission = re.compile(rf"(?<![\w.])(?P<country>{forms})\s+(?P<kind>{words})(?!\w)"
-                                  rf"(?:\s+(?:in|to)\s+(?:the\s+)?(?P<place>(?-i:[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)))?", re.I)
+        self.border_hint = re.compile("|".join(map(re.escape, r["border_words"])))
+        self.mission_word = re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.I)
+        self.mission_country = re.compile(rf"(?<![\w.])(?P<country>{forms})\s+$", re.I)
+        self.mission_place = re.compile(r"\s+(?:in|to)\s+(?:the\s+)?(?P<place>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)")
         adjectives = "|".join(re.escape(a) for a in sorted(self.adjectives, key=len, reverse=True))
         border_words = "|".join(map(re.escape, r["border_words"]))
         self.border = re.compile(rf"(?<!\w)(?:{adjectives})-(?:{adjectives})\s+(?:{border_words})\b")
@@ -57,16 +59,19 @@ class Rules:
     def __call__(self, doc: Doc) -> Doc:
         text = source_text(doc)
         found = []
-        for m in self.mission.finditer(text):
-            if not m.group("country")[:1].isupper():
+        for kind in self.mission_word.finditer(text):
+            # the kind word first, then the country right before it: one short window per mission word
+            m = self.mission_country.search(text, max(0, kind.start() - 40), kind.start())
+            if m is None or not m.group("country")[:1].isupper():
                 continue
             country = self.country_of.get(m.group("country")) or self.country_of.get(m.group("country").title())
-            place = self.places.get((m.group("place") or "").lower(), "")
-            span = doc.char_span(m.start(), m.end("kind"), label="AGENCY",
-                                 kb_id=mission_name(country, m.group("kind"), place) if country else "")
+            where = self.mission_place.match(text, kind.end())
+            place = self.places.get(where.group("place").lower(), "") if where else ""
+            span = doc.char_span(m.start(), kind.end(), label="AGENCY",
+                                 kb_id=mission_name(country, kind.group(), place) if country else "")
             if span is not None:
                 found.append(span)
-        for m in self.border.finditer(text):
+        for m in (self.border.finditer(text) if self.border_hint.search(text) else ()):
             span = doc.char_span(m.start(), m.end(), label="PLACE", alignment_mode="expand")
             if span is not None:
                 found.append(span)
