@@ -35,7 +35,8 @@ def _recase_word(word: str, acronyms: set[str]) -> str:
 
 def recase(text: str, acronyms: set[str]) -> str:
     """Title-cases upper-case lines, keeping acronyms; a cable's routing block is left alone."""
-    start = parse_header(text).subject[0] if is_cable(text) and parse_header(text).subject else 0
+    subject = parse_header(text).subject if is_cable(text) else None
+    start = subject[0] if subject else 0
     out, pos = [text[:start]], start
     for line in text[start:].splitlines(keepends=True):
         if _is_upper_line(line):

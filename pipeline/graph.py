@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from .model import Edge, Graph, Mention, Relation
+from .model import CO_OCCURS, Edge, Graph, Mention, Relation
 from .resolve import Resolution
 
-CO_OCCURS = "CO_OCCURS"
 EVIDENCE_CHARS = 400  # an edge's example sentence; relations.csv keeps every sentence whole
 
 

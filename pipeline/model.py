@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 LABELS = ("PERSON", "AGENCY", "GROUP", "PLACE", "DATE")
+CO_OCCURS = "CO_OCCURS"  # the lighter relation type: two entities named in one sentence
 
 
 @dataclass

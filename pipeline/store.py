@@ -54,6 +54,10 @@ class Store:
         return {r[0]: {"sha256": r[1], "size": r[2], "status": r[3], "error": r[4], "fingerprint": r[5],
                        "processed": r[6], "meta": json.loads(r[7] or "{}")} for r in rows}
 
+    def failures(self) -> dict[str, str]:
+        """doc_id -> one-line reason, for the documents kzx could not read."""
+        return dict(self.db.execute("SELECT doc_id, error FROM documents WHERE status = 'failed'"))
+
     def texts(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT doc_id, text FROM documents WHERE status = 'ok'"))
 

@@ -61,7 +61,6 @@ class Acronyms:
         text = source_text(doc)
         links = doc._.kzx_links or {}
         ents = list(doc.ents)
-        tagged = {e.text for e in ents}
         for short, (label, long_text, kb_id) in pairs.items():
             for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])", text):
                 span = doc.char_span(m.start(), m.end(), label=label, kb_id=kb_id)
@@ -71,7 +70,6 @@ class Acronyms:
                 if not any(e.start < span.end and span.start < e.end for e in ents):
                     ents.append(span)
                 links[f"{m.start()}:{m.end()}"] = long_text
-            tagged.add(short)
         doc.ents = filter_spans(ents)
         doc._.kzx_links = links
         return doc

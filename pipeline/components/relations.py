@@ -17,9 +17,8 @@ from spacy.tokens import Doc, Span
 
 from . import guarded, source_text
 from ..config import read_json
+from ..model import CO_OCCURS
 from .gazetteer import load_records
-
-CO_OCCURS = "CO_OCCURS"
 
 
 def compile_rules(config: dict) -> list[dict]:

@@ -11,10 +11,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from .common import atomic_open
+from .gexf import COLOURS as GEXF_COLOURS
 from .model_rows import Export
 
 STATIC = Path(__file__).resolve().parent / "static"
-COLOURS = {"PERSON": "#e41a1c", "AGENCY": "#377eb8", "GROUP": "#984ea3", "PLACE": "#4daf4a", "DATE": "#ff7f00"}
+COLOURS = {label: "#%02x%02x%02x" % rgb for label, rgb in GEXF_COLOURS.items()}
 MAX_DOCUMENTS = 200
 MAX_NODES = 300
 
