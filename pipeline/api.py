@@ -251,7 +251,7 @@ def _summarise(store: Store, summary: Summary) -> None:
     """Summary figures of an unchanged graph, read from the store without re-resolving."""
     summary.mentions = store.label_counts()
     summary.entities, summary.typed_edges, summary.cooccurrence_edges = json.loads(store.get_setting("export_counts"))
-    summary.failed.update({d: r["error"] for d, r in store.documents().items() if r["status"] == "failed"})
+    summary.failed.update(store.failures())
 
 
 def report(out_dir: Path | str = "data/out", config: Path | str | None = None) -> list[Path]:
@@ -286,8 +286,7 @@ def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats,
     summary.entities = len(graph.nodes)
     summary.typed_edges = sum(1 for e in graph.edges if e.type != CO_OCCURS)
     summary.cooccurrence_edges = sum(1 for e in graph.edges if e.type == CO_OCCURS)
-    failed = {d: r["error"] for d, r in store.documents().items() if r["status"] == "failed"}
-    summary.failed.update(failed)
+    summary.failed.update(store.failures())
 
 
 def status(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out",
@@ -364,7 +363,10 @@ def evaluate_relations_output(gold: Path | str, out_dir: Path | str = "data/out"
     """Scores an out dir's relations.csv against the gold relations."""
     with open(Path(out_dir) / "relations.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    return evaluate_relations(load_gold_relations(Path(gold)), load_gold(Path(gold)), predicted_spans(out_dir), rows)
+    with open(Path(out_dir) / "edges.csv", encoding="utf-8", newline="") as f:
+        edges = list(csv.DictReader(f))
+    return evaluate_relations(load_gold_relations(Path(gold)), load_gold(Path(gold)), predicted_spans(out_dir), rows,
+                              edges)
 
 
 def alias_report(out_dir: Path | str = "data/out", config: Path | str | None = None):

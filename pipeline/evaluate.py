@@ -181,11 +181,12 @@ def entity_map(gold: list[Span], pred: list[Span]) -> dict[tuple[str, str], set[
 
 
 def evaluate_relations(gold_relations: list[dict], gold: list[Span], pred: list[Span],
-                       relations: list[dict]) -> RelationReport:
-    """`relations` are rows of relations.csv (doc_id, source, target, type)."""
+                       relations: list[dict], graph_edges: list[dict]) -> RelationReport:
+    """`relations` are rows of relations.csv (doc_id, source, target, type): typed evidence;
+    `graph_edges` rows of edges.csv (Source, Target): any edge of the graph, co-occurrence included."""
     ids = entity_map(gold, pred)
     edges = {(r["doc_id"], r["source"], r["target"], r["type"]) for r in relations}
-    pairs = {(d, frozenset((s, t))) for d, s, t, _ in edges}
+    pairs = {frozenset((e["Source"], e["Target"])) for e in graph_edges}
     typed_recall: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     any_hit = 0
     gold_keys = set()
@@ -198,7 +199,7 @@ def evaluate_relations(gold_relations: list[dict], gold: list[Span], pred: list[
                     for h in heads for t in tails)
         typed_recall[r["type"]][0] += typed
         typed_recall[r["type"]][1] += 1
-        any_hit += any((r["doc_id"], frozenset((h, t))) in pairs for h in heads for t in tails)
+        any_hit += any(frozenset((h, t)) in pairs for h in heads for t in tails)
     judged = []
     for d, s, t, rtype in sorted(edges):
         if rtype != "CO_OCCURS":

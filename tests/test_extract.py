@@ -107,3 +107,13 @@ def test_a_rerun_with_nothing_new_parses_nothing_and_writes_the_same_files(sampl
     assert summary.parsed == [] and summary.unchanged == 5
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".csv", ".graphml", ".json")}
     assert before == after
+
+
+def test_eval_on_the_shipped_gold_clears_the_relation_bars(sample_run):
+    _, out, _ = sample_run
+    report = api.evaluate_relations_output(GOLD, out)
+    hit = sum(report.typed_recall[t][0] for t in ("AFFILIATED_WITH", "LEADS"))
+    total = sum(report.typed_recall[t][1] for t in ("AFFILIATED_WITH", "LEADS"))
+    assert hit / total >= 0.85
+    assert report.any_recall[0] / report.any_recall[1] >= 0.90
+    assert report.typed_precision[0] / report.typed_precision[1] >= 0.85
