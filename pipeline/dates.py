@@ -153,6 +153,17 @@ def date_value(text: str, anchor: Anchor) -> str:
     return ""
 
 
+def shift_from_event(event_date: str, relative: str, unit: str) -> str:
+    """The document's date from "<relative> <unit>'s <event>": "last month's Beslan" (2004-09-01)
+    -> 2004-10; precision is the unit's (month or year)."""
+    step = {"this": 0, "last": 1, "next": -1}[relative.lower()]
+    year, month = int(event_date[:4]), int(event_date[5:7])
+    if unit.lower() == "year":
+        return str(year + step)
+    total = year * 12 + month - 1 + step
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
 def _ago(n: int, unit: str, anchor: Anchor) -> str:
     """'two months ago' from the document date, at the precision the unit allows."""
     if unit in ("day", "week"):

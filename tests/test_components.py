@@ -104,6 +104,19 @@ def test_undated_documents_leave_relative_dates_empty(parse_text):
     assert values == {"July 21": "", "Friday": ""}
 
 
+def test_an_undated_document_takes_its_month_from_a_dated_event_it_names(parse_text):
+    mentions, relations = parse_text(
+        "Officials met after last month's Andijan events. On June 2 the minister spoke; the following "
+        "day he left, and in March the talks had failed.")
+    values = {m.text: m.value for m in mentions if m.label == "DATE"}
+    assert values == {"last month": "2005-05", "June 2": "2005-06-02", "the following day": "2005-06-03", "March": "2005-03"}
+
+
+def test_an_event_anniversary_does_not_date_the_document(parse_text):
+    mentions, _ = parse_text("This year's 9/11 anniversary was quiet. On July 21 the ministry objected.")
+    assert {m.text: m.value for m in mentions if m.label == "DATE"}.get("July 21") == ""
+
+
 def test_durations_and_frequencies_are_not_dates(parse_text):
     mentions, _ = parse_text("The talks lasted two hours and the law has existed for at least seven years; "
                              "officials meet every year in September 2009.")

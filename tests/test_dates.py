@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.dates import Anchor, date_value
+from pipeline.dates import Anchor, date_value, shift_from_event
 
 CABLE = Anchor("2007-09-14")
 REPORT = Anchor("2009-04-30", report_year="2008")
@@ -37,3 +37,14 @@ UNDATED = Anchor()
 ])
 def test_date_value(text, anchor, value):
     assert date_value(text, anchor) == value
+
+
+@pytest.mark.parametrize("relative, unit, value", [("this", "month", "2004-09"), ("last", "month", "2004-10"),
+                                                    ("next", "month", "2004-08"), ("last", "year", "2005"),
+                                                    ("this", "year", "2004")])
+def test_document_date_from_a_dated_event(relative, unit, value):
+    assert shift_from_event("2004-09-01", relative, unit) == value
+
+
+def test_a_december_event_last_month_dates_the_next_january():
+    assert shift_from_event("2011-12-16", "last", "month") == "2012-01"

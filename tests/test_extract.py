@@ -98,6 +98,9 @@ def test_eval_on_the_shipped_gold_clears_the_entity_bars(sample_run):
     assert table["micro"].f1 >= 0.90
     assert report.exact["no_boilerplate"]["micro"].f1 >= 0.85
     assert report.bcubed["no_boilerplate"][2] >= 0.95
+    assert all(table[label].f1 >= 0.85 for label in ("PERSON", "AGENCY", "GROUP", "PLACE", "DATE"))
+    right, matched = report.dates["no_boilerplate"]
+    assert right / matched >= 0.90
 
 
 def test_a_rerun_with_nothing_new_parses_nothing_and_writes_the_same_files(sample_run, tmp_path):

@@ -5,7 +5,9 @@
 - joins "September 24 through October 5" into one span; splits "November 24 and 27" into two;
 - drops durations, frequencies and bare numbers that are not years (rules in configs/dates.json);
 - values come from `pipeline.dates.date_value`, anchored on the document date the ingest stage put
-  in doc._.kzx_meta and on the last full date named earlier in the text.
+  in doc._.kzx_meta and on the last full date named earlier in the text;
+- a document with no date of its own takes one from a dated public event it names relative to itself
+  ("this month's Beslan school tragedy" -> 2004-09; events in configs/gazetteers/events.jsonl).
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from . import guarded, source_text
-from ..config import read_json
-from ..dates import Anchor, date_value
+from ..config import read_json, read_jsonl
+from ..dates import Anchor, date_value, shift_from_event
 
 
 class Dates:
-    def __init__(self, nlp: Language, name: str, rules: str):
+    def __init__(self, nlp: Language, name: str, rules: str | dict, events: str | list):
         self.name = name
         r = read_json(rules)
+        self.event_dates = {n.lower(): e["date"] for e in read_jsonl(events) for n in e["names"]}
+        names = "|".join(re.escape(n) for n in sorted(self.event_dates, key=len, reverse=True))
+        self.event_anchor = re.compile(r["event_anchor"].replace("{events}", names), re.I)
         self.drop = re.compile("|".join(f"(?:{p})" for p in r["drop"]), re.I)
         self.add = re.compile("|".join(f"(?:{p})" for p in r["add"]))
         self.range = re.compile(r["range"], re.I)
@@ -38,6 +43,10 @@ class Dates:
         completed, split_days = self._complete(doc, text)
         doc.ents = completed
         meta = doc._.kzx_meta or {}
+        if not meta.get("date") and self.event_dates and (m := self.event_anchor.search(text)):
+            event = " ".join(m["event"].lower().split())
+            meta = doc._.kzx_meta = {**meta, "date": shift_from_event(self.event_dates[event], m["rel"], m["unit"]),
+                                     "date_from": event}
         anchor = Anchor(meta.get("date", ""), meta.get("report_year", ""))
         values = doc._.kzx_values or {}
         ents = []
@@ -87,6 +96,7 @@ class Dates:
         return filter_spans(joined + extra), {e.start for e in extra}
 
 
-@Language.factory("kzx_dates", default_config={"rules": ""}, assigns=["doc.ents", "doc._.kzx_values"])
-def make_dates(nlp: Language, name: str, rules: str | dict) -> Dates:
-    return Dates(nlp, name, rules)
+@Language.factory("kzx_dates", default_config={"rules": "", "events": []},
+                  assigns=["doc.ents", "doc._.kzx_values"])
+def make_dates(nlp: Language, name: str, rules: str | dict, events: str | list) -> Dates:
+    return Dates(nlp, name, rules, events)
