@@ -1,12 +1,12 @@
 """Throughput benchmark: the bare base model's nlp.pipe against the full kzx extract, on one corpus.
 
-    python benchmarks/throughput.py CORPUS_DIR [--docs 1000] [--workers 1 2]
+    python benchmarks/throughput.py CORPUS_DIR [--docs 1000] [--workers 1 2] [--no-bare]
 
 Times, on the first N files of CORPUS_DIR (sorted): the pretrained pipeline with the components kzx
 enables (tok2vec, tagger, parser, attribute_ruler, ner) over the decoded texts, one process; then
 `kzx extract` from files to written outputs, in a fresh out dir, for each worker count. Prints
 words/s (whitespace words of the decoded texts) and ratios, and the peak RSS of all kzx processes
-(sampled with psutil).
+(sampled with psutil). `--no-bare` skips the bare model (for memory runs on a whole archive).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--docs", type=int, default=1000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--no-bare", action="store_true", help="time kzx extract only")
     args = parser.parse_args()
     files = sorted(p for p in args.corpus.iterdir() if p.is_file())[: args.docs]
     texts = []
@@ -57,14 +58,17 @@ def main() -> None:
         except InputError:
             pass
     words = sum(len(t.split()) for t in texts)
-    settings = load_settings()
-    nlp = load_base(settings.model, settings.disable)
-    start = time.perf_counter()
-    for _ in nlp.pipe(texts, batch_size=settings.batch_size):
-        pass
-    bare = time.perf_counter() - start
     print(f"{len(texts)} documents, {words} words")
-    print(f"bare model ({', '.join(nlp.pipe_names)}), 1 process: {bare:8.1f} s  {words / bare:8.0f} words/s")
+    bare = None
+    if not args.no_bare:
+        settings = load_settings()
+        nlp = load_base(settings.model, settings.disable)
+        start = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=settings.batch_size):
+            pass
+        bare = time.perf_counter() - start
+        print(f"bare model ({', '.join(nlp.pipe_names)}), 1 process: {bare:8.1f} s  {words / bare:8.0f} words/s")
+    del texts
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw"
         raw.mkdir()
@@ -76,8 +80,9 @@ def main() -> None:
             seconds, rss = peak_rss([sys.executable, "-m", "pipeline", "extract", str(raw), "--out", str(out),
                                      "--workers", str(n)])
             results[n] = seconds
+            ratio = f"ratio to bare {bare / seconds:4.2f}  " if bare else ""
             print(f"kzx extract, {n} worker(s):          {seconds:8.1f} s  {words / seconds:8.0f} words/s  "
-                  f"ratio to bare {bare / seconds:4.2f}  peak RSS {rss:6.0f} MiB")
+                  f"{ratio}peak RSS {rss:6.0f} MiB")
         if 1 in results and 2 in results:
             print(f"2 workers / 1 worker speed-up: {results[1] / results[2]:.2f}x")
 

@@ -61,6 +61,7 @@ class Summary:
     cooccurrence_edges: int = 0
     files: list[Path] = field(default_factory=list)
     resolved_only: bool = False
+    parse_device: str = ""  # "GPU" or "CPU" when something was parsed here, with the process count
 
 
 class OutLock:
@@ -136,8 +137,9 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
             model: str | None = None, workers: int = 1, force: bool = False,
             formats: tuple[str, ...] = FORMATS, on_document: Callable[[str, str], None] | None = None,
             on_plan: Callable[[Plan], None] | None = None, engine: str = "local",
-            scheduler: str | None = None) -> Summary:
-    """Parses new and changed documents into the store, then rebuilds resolution and every export."""
+            scheduler: str | None = None, gpu: str | None = None) -> Summary:
+    """Parses new and changed documents into the store, then rebuilds resolution and every export.
+    `gpu` ("prefer"/"require") overrides the config's [model] gpu."""
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input dir not found: {input_dir}")
@@ -146,7 +148,7 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
-    settings = load_settings(config, model)
+    settings = load_settings(config, model, gpu)
     fingerprint = settings.parse_fingerprint()
     summary = Summary()
     with OutLock(out_dir):
@@ -193,9 +195,10 @@ def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, 
             documents[doc_id] = document
             yield document
 
-    for doc_id, mentions, relations, error in _engine_rows(settings, plan, readable(), workers, engine, scheduler,
-                                                            out_dir):
+    for doc_id, mentions, relations, error, meta in _engine_rows(settings, plan, readable(), workers, engine, scheduler,
+                                                            out_dir, summary):
         document = documents.pop(doc_id)
+        document.meta = meta
         if error:
             store.put_failure(doc_id, document.sha256, document.size, f"internal error in {error}")
             summary.failed[doc_id] = f"internal error in {error}"
@@ -207,7 +210,7 @@ def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, 
 
 
 def _engine_rows(settings: Settings, plan: Plan, documents, workers: int, engine: str, scheduler: str | None,
-                 out_dir: Path | None):
+                 out_dir: Path | None, summary: Summary):
     """Rows from the chosen engine; spaCy loads only when something needs parsing."""
     if engine == "dask":
         from .engines import dask as dask_engine
@@ -219,11 +222,17 @@ def _engine_rows(settings: Settings, plan: Plan, documents, workers: int, engine
             model_dir = save_pipeline(settings, Path(out_dir) / ".kzx-model")
         return dask_engine.parse(str(model_dir.resolve()), documents, scheduler, workers, settings.batch_size)
     from .engines.local import parse
-    from .nlp import build_pipeline
+    from .nlp import build_pipeline, use_gpu
 
-    # worker processes pay off only when there is enough to share out
-    workers = max(1, min(workers, len(plan.to_parse) // (2 * settings.batch_size)))
-    return parse(build_pipeline(settings), documents, workers=workers, batch_size=settings.batch_size)
+    on_gpu = use_gpu(settings.gpu)
+    nlp = build_pipeline(settings)
+    # worker processes pay off only when there is enough to share out; a GPU or a transformer
+    # (torch threads) is used from one process
+    workers = max(1, min(workers, len(plan.to_parse) // (2 * settings.batch_size), settings.max_workers or workers))
+    if on_gpu or "transformer" in nlp.pipe_names:
+        workers = 1
+    summary.parse_device = f"{'GPU' if on_gpu else 'CPU'}, {workers} process{'es' if workers > 1 else ''}"
+    return parse(nlp, documents, workers=workers, batch_size=settings.batch_size)
 
 
 def resolve_store(store: Store, settings: Settings) -> tuple[list, list, Resolution]:
@@ -277,8 +286,11 @@ def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: S
 def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
     mentions, relations, resolution = resolve_store(store, settings)
     texts = store.texts()
-    graph = build_graph(mentions, relations, resolution, texts)
-    export = Export(graph, mentions, resolution.entity_ids, relations, texts, store.documents(),
+    documents = store.documents()
+    graph = build_graph(mentions, relations, resolution, texts,
+                        {doc_id: d["meta"].get("date", "") for doc_id, d in documents.items()},
+                        int(settings.graph.get("cooccurrence_window", 12)))
+    export = Export(graph, mentions, resolution.entity_ids, relations, texts, documents,
                     node_first_dates(graph))
     for fmt in formats:
         summary.files += WRITERS[fmt](export, out_dir)

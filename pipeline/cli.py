@@ -41,6 +41,8 @@ def extract(
     engine: str = typer.Option("local", "--engine", help="local (this machine) or dask."),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT "
                                   "(default: a LocalCluster of --workers processes)."),
+    gpu: bool = typer.Option(False, "--gpu", help="Parse on the GPU when one exists (spaCy prefer_gpu; "
+                             "needs cupy and a CUDA torch); one process."),
 ) -> None:
     """Read INPUT_DIR, parse new and changed documents, write the graph to --out."""
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
@@ -56,7 +58,7 @@ def extract(
 
         try:
             summary = api.extract(input_dir, out, config, model, workers, force, chosen, on_document, on_plan,
-                                  engine, scheduler)
+                                  engine, scheduler, "prefer" if gpu else None)
         except (ConfigError, FileNotFoundError, ValueError, api.LockError) as exc:
             _fail(str(exc))
         except RuntimeError as exc:
@@ -72,6 +74,8 @@ def _print_summary(s: api.Summary) -> None:
     table.add_row("documents unchanged", str(s.unchanged))
     table.add_row("documents removed", str(len(s.removed)))
     table.add_row("documents failed", str(len(s.failed)))
+    if s.parse_device:
+        table.add_row("parsed on", s.parse_device)
     for label, n in sorted(s.mentions.items()):
         table.add_row(f"mentions {label}", str(n))
     table.add_row("entities", str(s.entities))

@@ -23,8 +23,12 @@ class Settings:
     model: str = "auto"
     disable: list[str] = field(default_factory=list)
     batch_size: int = 32
+    # most parser processes (0: as many as --workers asks); "off", "prefer" or "require" a GPU
+    max_workers: int = 0
+    gpu: str = "off"
     components: dict[str, dict] = field(default_factory=dict)
     resolve: dict = field(default_factory=dict)
+    graph: dict = field(default_factory=dict)
 
     @property
     def gazetteer_files(self) -> list[str]:
@@ -35,7 +39,8 @@ class Settings:
         return _fingerprint([self.model, sorted(self.disable), self.components])
 
     def resolve_fingerprint(self) -> str:
-        return _fingerprint(self.resolve)
+        """Covers what changes the graph built from stored rows: resolution and graph settings."""
+        return _fingerprint([self.resolve, self.graph])
 
 
 def _fingerprint(tree) -> str:
@@ -81,24 +86,46 @@ def _absolute(tree, base: Path):
     return tree
 
 
-def load_settings(path: Path | str | None = None, model: str | None = None) -> Settings:
-    """Reads a kzx.toml; `model` overrides [model].name."""
-    path = Path(path or DEFAULT_CONFIG).resolve()
+def _read_toml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """A kzx.toml as a dict, data file paths made absolute; `extends = "other.toml"` starts from that
+    file's tables (a profile)."""
+    if path in seen:
+        raise ConfigError(f"{path}: 'extends' loops back to itself")
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
-    base = path.parent
+    for table in ("components", "resolve"):
+        raw[table] = _absolute(raw.get(table, {}), path.parent)
+    parent = raw.pop("extends", None)
+    return _merge(_read_toml((path.parent / parent).resolve(), (*seen, path)), raw) if parent else raw
+
+
+def _merge(base: dict, over: dict) -> dict:
+    return {**base, **{k: _merge(base[k], v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
+                       for k, v in over.items()}}
+
+
+def load_settings(path: Path | str | None = None, model: str | None = None, gpu: str | None = None) -> Settings:
+    """Reads a kzx.toml (or a profile that extends one); `model` and `gpu` override [model]."""
+    path = Path(path or DEFAULT_CONFIG).resolve()
+    raw = _read_toml(path)
     m = raw.get("model", {})
+    gpu = gpu or m.get("gpu", "off")
+    if gpu not in ("off", "prefer", "require"):
+        raise ConfigError(f"{path}: [model] gpu must be off, prefer or require, not '{gpu}'")
     return Settings(
         path=path,
         model=model or m.get("name", "auto"),
         disable=list(m.get("disable", [])),
         batch_size=int(m.get("batch_size", 32)),
-        components=_absolute(raw.get("components", {}), base),
-        resolve=_absolute(raw.get("resolve", {}), base),
+        max_workers=int(m.get("workers", 0)),
+        gpu=gpu,
+        components=raw["components"],
+        resolve=raw["resolve"],
+        graph=raw.get("graph", {}),
     )
 
 

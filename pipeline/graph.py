@@ -2,44 +2,71 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import chain, groupby
+
 from .model import CO_OCCURS, Edge, Graph, Mention, Relation
 from .resolve import Resolution
 
 EVIDENCE_CHARS = 400  # an edge's example sentence; relations.csv keeps every sentence whole
 
 
+def cooccurrences(mentions: list[Mention], doc_date: str = "", window: int = 12) -> Iterator[Relation]:
+    """CO_OCCURS pairs of one document's mentions (in text order): two different surface forms in one
+    sentence, at most `window` mentions apart, boilerplate left out. Dated by the sentence's first
+    DATE value, else the document's date."""
+    for (sent_start, sent_end), group in groupby(mentions, key=lambda m: (m.sent_start, m.sent_end)):
+        inside = list(group)
+        date = next((m.value for m in inside if m.label == "DATE" and m.value), doc_date)
+        for i, a in enumerate(inside):
+            for b in inside[i + 1:i + 1 + window]:
+                if a.text != b.text and not a.boilerplate and not b.boilerplate:
+                    yield Relation(a.doc_id, a.start, a.end, b.start, b.end, CO_OCCURS, sent_start, sent_end,
+                                   date, False)
+
+
 def build_graph(mentions: list[Mention], relations: list[Relation], resolution: Resolution,
-                texts: dict[str, str], cooccurrence: bool = True) -> Graph:
+                texts: dict[str, str], doc_dates: dict[str, str] | None = None, window: int = 12) -> Graph:
     """One node per entity with non-boilerplate mentions; one edge per source, target and type,
-    weighted by its evidence count. Undirected edges are stored with source < target."""
-    entity_of = {(m.doc_id, m.start, m.end): eid for m, eid in zip(mentions, resolution.entity_ids)}
-    content = {eid for m, eid in zip(mentions, resolution.entity_ids) if not m.boilerplate}
-    edges: dict[tuple, Edge] = {}
+    weighted by its evidence count (typed relations from the store, co-occurrence derived from the
+    mentions; `window` 0 leaves it out). Undirected edges are stored with source < target."""
+    ids = resolution.entity_ids
+    content = {eid for m, eid in zip(mentions, ids) if not m.boilerplate}
+    typed: dict[str, list[Relation]] = {}
     for r in relations:
-        if r.type == CO_OCCURS and not cooccurrence:
-            continue
-        src = entity_of.get((r.doc_id, r.head_start, r.head_end))
-        dst = entity_of.get((r.doc_id, r.tail_start, r.tail_end))
-        if not src or not dst or src == dst or src not in content or dst not in content:
-            continue
-        if not r.directed and dst < src:
-            src, dst = dst, src
-        key = (src, dst, r.type)
-        edge = edges.get(key)
-        if edge is None:
-            sentence = " ".join(texts.get(r.doc_id, "")[r.sent_start:r.sent_end].split())
-            if len(sentence) > EVIDENCE_CHARS:
-                sentence = sentence[:EVIDENCE_CHARS - 1] + "…"
-            edge = edges[key] = Edge("", src, dst, r.type, r.directed, 0, evidence=sentence, evidence_doc=r.doc_id)
-        edge.weight += 1
-        edge.documents.add(r.doc_id)
-        if r.date:
-            edge.dates.append(r.date)
+        typed.setdefault(r.doc_id, []).append(r)
+    dates = doc_dates or {}
+    edges: dict[tuple, Edge] = {}
+    # one document at a time: only its mentions' entity ids are looked up
+    for doc_id, group in groupby(range(len(mentions)), key=lambda k: mentions[k].doc_id):
+        positions = list(group)
+        entity_at = {(mentions[k].start, mentions[k].end): ids[k] for k in positions}
+        derived = cooccurrences([mentions[k] for k in positions], dates.get(doc_id, ""), window) if window else ()
+        for r in chain(typed.get(doc_id, ()), derived):
+            src, dst = entity_at.get((r.head_start, r.head_end)), entity_at.get((r.tail_start, r.tail_end))
+            if src and dst and src != dst and src in content and dst in content:
+                _add(edges, r, src, dst, texts)
     ordered = sorted(edges.values(), key=lambda e: (e.type == CO_OCCURS, e.source, e.target, e.type))
     for i, edge in enumerate(ordered):
         edge.id = f"e{i}"
     nodes = sorted((e for e in resolution.entities.values() if e.id in content), key=lambda e: e.id)
     return Graph(nodes, ordered)
+
+
+def _add(edges: dict[tuple, Edge], r: Relation, src: str, dst: str, texts: dict[str, str]) -> None:
+    if not r.directed and dst < src:
+        src, dst = dst, src
+    edge = edges.get((src, dst, r.type))
+    if edge is None:
+        sentence = " ".join(texts.get(r.doc_id, "")[r.sent_start:r.sent_end].split())
+        if len(sentence) > EVIDENCE_CHARS:
+            sentence = sentence[:EVIDENCE_CHARS - 1] + "…"
+        edge = edges[(src, dst, r.type)] = Edge("", src, dst, r.type, r.directed, 0, evidence=sentence,
+                                                 evidence_doc=r.doc_id)
+    edge.weight += 1
+    edge.documents.add(r.doc_id)
+    if r.date:
+        edge.dates.add(r.date)
 
 
 def node_first_dates(graph: Graph) -> dict[str, str]:

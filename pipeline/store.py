@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from sys import intern
 from collections import Counter
 from dataclasses import astuple, fields
 from pathlib import Path
@@ -93,8 +94,10 @@ class Store:
                 self.db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
 
     def mentions(self) -> list[Mention]:
+        """Every mention, by document and offset; repeated strings (ids, labels, values) are shared."""
         rows = self.db.execute(f"SELECT {_MENTION_COLS} FROM mentions ORDER BY doc_id, start, \"end\"")
-        return [Mention(*r[:8], bool(r[8]), *r[9:]) for r in rows]
+        return [Mention(intern(d), s, e, t, intern(label), intern(v), ss, se, bool(b), intern(link))
+                for d, s, e, t, label, v, ss, se, b, link in rows]
 
     def relations(self) -> list[Relation]:
         rows = self.db.execute(f"SELECT {_RELATION_COLS} FROM relations ORDER BY doc_id, head_start, tail_start, type")

@@ -49,7 +49,7 @@ def parse_text(nlp):
         from pipeline.ingest.meta import document_meta
 
         document = Document(doc_id, text, meta={**document_meta(text), **(meta or {})})
-        _, mentions, relations, error = next(parse(nlp, [document]))
+        _, mentions, relations, error, _ = next(parse(nlp, [document]))
         assert not error, error
         return mentions, relations
 

@@ -41,7 +41,7 @@ def test_pieces_cut_on_paragraphs_and_keep_offsets():
 
 def test_a_long_document_keeps_true_offsets(nlp):
     text = "Nursultan Nazarbayev visited Shymkent.\n\n" * 6000  # ~240k characters, two pieces
-    _, mentions, _, error = next(parse(nlp, [Document("long.txt", text)]))
+    _, mentions, _, error, _ = next(parse(nlp, [Document("long.txt", text)]))
     assert not error
     assert len([m for m in mentions if m.text == "Shymkent"]) == 6000
     assert all(text[m.start:m.end] == m.text for m in mentions)
@@ -50,7 +50,7 @@ def test_a_long_document_keeps_true_offsets(nlp):
 def test_a_stage_error_fails_only_its_document(nlp):
     nlp.add_pipe("test_exploding", name="exploding", last=True)
     try:
-        results = {d: (m, e) for d, m, _, e in parse(nlp, [Document("a.txt", "Almaty is large."),
+        results = {d: (m, e) for d, m, _, e, _ in parse(nlp, [Document("a.txt", "Almaty is large."),
                                                            Document("b.txt", "BOOM in Astana."),
                                                            Document("c.txt", "Bishkek is green.")])}
     finally:
@@ -68,8 +68,8 @@ def test_two_worker_processes_give_the_same_rows_as_one():
         "from pipeline.engines.local import parse\nfrom pipeline.ingest import read_document\n"
         "nlp = build_pipeline(load_settings())\n"
         "docs = [read_document(p, p.name) for p in sorted(Path('data/raw').iterdir())] * 3\n"
-        "one = [(d, m, r) for d, m, r, _ in parse(nlp, docs, workers=1)]\n"
-        "two = [(d, m, r) for d, m, r, _ in parse(nlp, docs, workers=2, batch_size=2)]\n"
+        "one = [(d, m, r) for d, m, r, _, _ in parse(nlp, docs, workers=1)]\n"
+        "two = [(d, m, r) for d, m, r, _, _ in parse(nlp, docs, workers=2, batch_size=2)]\n"
         "assert one == two, 'workers differ'\nprint('same', len(two))\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr[-2000:]

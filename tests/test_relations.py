@@ -2,6 +2,8 @@
 
 import pytest
 
+from pipeline.graph import cooccurrences
+
 
 def typed(parse_text, text, meta=None):
     mentions, relations = parse_text(text, meta)
@@ -54,7 +56,24 @@ def test_a_damaged_relationship_is_not_cooperation(parse_text):
     assert not {r for r in found if r[1] == "COOPERATES_WITH"}
 
 
-def test_cooccurrence_is_its_own_undirected_type(parse_text):
-    _, relations = parse_text("Uzbekistan and Tajikistan share a border.")
-    co = [r for r in relations if r.type == "CO_OCCURS"]
-    assert co and not co[0].directed
+def test_cooccurrence_pairs_sentence_neighbours_and_takes_the_sentence_date(parse_text):
+    mentions, relations = parse_text("Uzbekistan and Tajikistan share a border. In May 2005 Uzbekistan closed "
+                                     "it, and Uzbekistan, Kyrgyzstan and Kazakhstan met.", {"date": "2005-06-01"})
+    assert not [r for r in relations if r.type == "CO_OCCURS"]  # derived from the mentions, not stored
+    pairs = [(r.head_start, r.tail_start, r.date, r.directed) for r in cooccurrences(mentions, "2005-06-01", 2)]
+    at = {m.start: m.text for m in mentions}
+    named = {(at[h], at[t], date) for h, t, date, directed in pairs if not directed}
+    assert ("Uzbekistan", "Tajikistan", "2005-06-01") in named
+    assert ("May 2005", "Uzbekistan", "2005-05") in named and ("Kyrgyzstan", "Kazakhstan", "2005-05") in named
+    assert ("Uzbekistan", "Uzbekistan", "2005-05") not in named  # same surface form
+    assert ("May 2005", "Kyrgyzstan", "2005-05") not in named  # three mentions apart, window 2
+    assert len(pairs) == 7  # 1 + 6: the same pair of surface forms counts per mention pair
+
+
+def test_boilerplate_mentions_form_no_cooccurrence():
+    from pipeline.model import Mention
+
+    a = Mention("d", 0, 5, "Almaty", "PLACE", sent_start=0, sent_end=30)
+    b = Mention("d", 10, 15, "Astana", "PLACE", sent_start=0, sent_end=30, boilerplate=True)
+    c = Mention("d", 20, 25, "KNB", "AGENCY", sent_start=0, sent_end=30)
+    assert [(r.head_start, r.tail_start) for r in cooccurrences([a, b, c])] == [(0, 20)]

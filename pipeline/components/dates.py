@@ -28,8 +28,8 @@ class Dates:
     def __init__(self, nlp: Language, name: str, rules: str | dict, events: str | list):
         self.name = name
         r = read_json(rules)
-        self.event_dates = {n.lower(): e["date"] for e in read_jsonl(events) for n in e["names"]}
-        names = "|".join(re.escape(n) for n in sorted(self.event_dates, key=len, reverse=True))
+        self.events = {n.lower(): (e["date"], e["id"]) for e in read_jsonl(events) for n in e["names"]}
+        names = "|".join(re.escape(n) for n in sorted(self.events, key=len, reverse=True))
         self.event_anchor = re.compile(r["event_anchor"].replace("{events}", names), re.I)
         self.drop = re.compile("|".join(f"(?:{p})" for p in r["drop"]), re.I)
         self.add = re.compile("|".join(f"(?:{p})" for p in r["add"]))
@@ -43,9 +43,9 @@ class Dates:
         completed, split_days = self._complete(doc, text)
         doc.ents = completed
         meta = doc._.kzx_meta or {}
-        if not meta.get("date") and self.event_dates and (m := self.event_anchor.search(text)):
-            event = " ".join(m["event"].lower().split())
-            meta = doc._.kzx_meta = {**meta, "date": shift_from_event(self.event_dates[event], m["rel"], m["unit"]),
+        if not meta.get("date") and self.events and (m := self.event_anchor.search(text)):
+            event_date, event = self.events[" ".join(m["event"].lower().split())]
+            meta = doc._.kzx_meta = {**meta, "date": shift_from_event(event_date, m["rel"], m["unit"]),
                                      "date_from": event}
         anchor = Anchor(meta.get("date", ""), meta.get("report_year", ""))
         values = doc._.kzx_values or {}

@@ -1,4 +1,5 @@
-"""Relation stage: typed relations between entities of one sentence, and sentence co-occurrence.
+"""Relation stage: typed relations between entities of one sentence (sentence co-occurrence is
+derived from the stored mentions when the graph is built: pipeline/graph.py).
 
 Rules live in configs/relations.json: each names the relation type, the labels of head and tail,
 and a regex that the text between the two mentions must match in full (plus optional text before
@@ -17,7 +18,6 @@ from spacy.tokens import Doc, Span
 
 from . import guarded, source_text
 from ..config import read_json
-from ..model import CO_OCCURS
 from .gazetteer import load_records
 
 
@@ -39,8 +39,7 @@ def compile_rules(config: dict) -> list[dict]:
 
 
 class Relations:
-    def __init__(self, nlp: Language, name: str, patterns: str, cooccurrence: bool, gazetteers: list[str],
-                 max_pair_distance: int):
+    def __init__(self, nlp: Language, name: str, patterns: str, gazetteers: list[str], max_pair_distance: int):
         self.name = name
         self.window = max_pair_distance
         config = read_json(patterns)
@@ -49,7 +48,6 @@ class Relations:
         self.spokesman = config.get("spokesman_antecedent", {})
         self.classifier = config.get("cable_classifier", {})
         self.title_leads = config.get("title_leads", {})
-        self.cooccurrence = cooccurrence
         records = load_records(gazetteers)
         self.countries = {r["id"] for r in records if r.get("kind") == "country"}
         self.served = {r["id"]: r["country"] for r in records if r["label"] == "PERSON" and r.get("country")}
@@ -78,12 +76,6 @@ class Relations:
                 self._head_of_state(a, named, main_country, text, found)
                 self._title_leads(a, ents, text, found)
             self._spokesman(named, ents, sent, text, found)
-            if self.cooccurrence:
-                for i, a in enumerate(inside):
-                    for b in inside[i + 1:i + 1 + self.window]:
-                        if a.text != b.text:
-                            key = (a.start_char, a.end_char, b.start_char, b.end_char, CO_OCCURS)
-                            found.setdefault(key, key + (False,))
         self._classifier(ents, text, found)
         doc._.kzx_relations = list(found.values())
         return doc
@@ -204,8 +196,8 @@ def _is_subject(span: Span, deps: list[str]) -> bool:
     return False
 
 
-@Language.factory("kzx_relations", default_config={"patterns": "", "cooccurrence": True, "gazetteers": [],
-                                                   "max_pair_distance": 12}, assigns=["doc._.kzx_relations"])
-def make_relations(nlp: Language, name: str, patterns: str | dict, cooccurrence: bool, gazetteers: list,
+@Language.factory("kzx_relations", default_config={"patterns": "", "gazetteers": [], "max_pair_distance": 12},
+                  assigns=["doc._.kzx_relations"])
+def make_relations(nlp: Language, name: str, patterns: str | dict, gazetteers: list,
                    max_pair_distance: int) -> Relations:
-    return Relations(nlp, name, patterns, cooccurrence, gazetteers, max_pair_distance)
+    return Relations(nlp, name, patterns, gazetteers, max_pair_distance)

@@ -39,16 +39,17 @@ def acronyms_of(nlp: Language) -> set[str]:
 
 
 def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_size: int = 32,
-          ) -> Iterator[tuple[str, list[Mention], list[Relation], str]]:
-    """Yields (doc_id, mentions, relations, error) per document, in input order; `error` is set when
-    a stage failed on the document (its rows are then empty)."""
+          ) -> Iterator[tuple[str, list[Mention], list[Relation], str, dict]]:
+    """Yields (doc_id, mentions, relations, error, meta) per document, in input order; `error` is set
+    when a stage failed on the document (its rows are then empty); `meta` is the document's metadata
+    as the stages left it (e.g. a date the date stage found)."""
     acronyms = acronyms_of(nlp)
     pending: dict[int, list] = {}
 
     def pieces_of_documents():
         for seq, document in enumerate(documents):
             parts = pieces(document.text)
-            pending[seq] = [len(parts), [], [], ""]
+            pending[seq] = [len(parts), [], [], "", document.meta]
             for offset, part in parts:
                 yield part, document.meta, (seq, document.doc_id, offset)
 
@@ -70,7 +71,7 @@ def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_
             yield from _rows(nlp.pipe(docs, as_tuples=True, n_process=workers, batch_size=batch_size), pending)
 
 
-def _rows(parsed, pending: dict) -> Iterator[tuple[str, list[Mention], list[Relation], str]]:
+def _rows(parsed, pending: dict) -> Iterator[tuple[str, list[Mention], list[Relation], str, dict]]:
     for doc, (seq, doc_id, offset) in parsed:
         state = pending[seq]
         if doc._.kzx_error:
@@ -79,7 +80,9 @@ def _rows(parsed, pending: dict) -> Iterator[tuple[str, list[Mention], list[Rela
             mentions, relations = doc_rows(doc, doc_id, offset)
             state[1] += mentions
             state[2] += relations
+            if offset == 0:
+                state[4] = doc._.kzx_meta or state[4]
         state[0] -= 1
         if state[0] == 0:
             del pending[seq]
-            yield (doc_id, [], [], state[3]) if state[3] else (doc_id, state[1], state[2], "")
+            yield (doc_id, [], [], state[3], state[4]) if state[3] else (doc_id, state[1], state[2], "", state[4])
