@@ -209,6 +209,9 @@ def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, 
             on_document(doc_id, "failed" if error else "parsed")
 
 
+DOCUMENTS_PER_WORKER = 64  # below this a worker process costs more (its model load) than it saves
+
+
 def _engine_rows(settings: Settings, plan: Plan, documents, workers: int, engine: str, scheduler: str | None,
                  out_dir: Path | None, summary: Summary):
     """Rows from the chosen engine; spaCy loads only when something needs parsing."""
@@ -228,7 +231,7 @@ def _engine_rows(settings: Settings, plan: Plan, documents, workers: int, engine
     nlp = build_pipeline(settings)
     # worker processes pay off only when there is enough to share out; a GPU or a transformer
     # (torch threads) is used from one process
-    workers = max(1, min(workers, len(plan.to_parse) // (2 * settings.batch_size), settings.max_workers or workers))
+    workers = max(1, min(workers, len(plan.to_parse) // DOCUMENTS_PER_WORKER, settings.max_workers or workers))
     if on_gpu or "transformer" in nlp.pipe_names:
         workers = 1
     summary.parse_device = f"{'GPU' if on_gpu else 'CPU'}, {workers} process{'es' if workers > 1 else ''}"
@@ -276,6 +279,7 @@ def report(out_dir: Path | str = "data/out", config: Path | str | None = None) -
 
 
 def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
+    gc.collect()  # the parse's pipeline (reference cycles) goes before the rebuild's rows come in
     gc.disable()  # millions of long-lived row objects: collections would rescan them for nothing
     try:
         _resolve_and_write(store, settings, out_dir, formats, summary)

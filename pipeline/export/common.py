@@ -10,8 +10,12 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 _XML_FORBIDDEN = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT_WORK = re.compile("[&<>\r]|" + _XML_FORBIDDEN.pattern)
+_ATTR_WORK = re.compile("[&<>\"'\n\r\t]|" + _XML_FORBIDDEN.pattern)
+_NOT_NMTOKEN = re.compile(r"[^\w.:-]")
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 _SEASONS = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 12)}
@@ -40,9 +44,27 @@ def xml_safe(value) -> str:
     return _XML_FORBIDDEN.sub("", str(value))
 
 
+def xml_text(value) -> str:
+    """Element text: forbidden characters removed, markup escaped, CR kept as a reference (XML parsers
+    turn a literal CR into LF). Most values need nothing, and are returned as they are."""
+    text = value if isinstance(value, str) else str(value)
+    if _TEXT_WORK.search(text) is None:
+        return text
+    return escape(xml_safe(text), {"\r": "&#13;"})
+
+
+def xml_attr(value) -> str:
+    """A quoted attribute value (xml.sax.saxutils.quoteattr of the XML-safe string), fast when plain."""
+    text = value if isinstance(value, str) else str(value)
+    if _ATTR_WORK.search(text) is None:
+        return f'"{text}"'
+    return quoteattr(xml_safe(text))
+
+
+@lru_cache(maxsize=200_000)
 def xml_id(value: str) -> str:
     """An XML NMTOKEN (GraphML node ids): kzx's slug ids already are; anything else is made so."""
-    return re.sub(r"[^\w.:-]", "_", xml_safe(value)) or "_"
+    return _NOT_NMTOKEN.sub("_", xml_safe(value)) or "_"
 
 
 def csv_safe(value) -> str:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
-from .common import atomic_open, date_bounds, xml_id, xml_safe
+from .common import atomic_open, date_bounds, xml_attr, xml_id
 from .model_rows import Export
 
 NS = "http://gexf.net/1.3"
@@ -28,7 +27,7 @@ def _spells(values) -> str:
 
 
 def _attvalues(values) -> str:
-    return "<attvalues>" + "".join(f'<attvalue for="{k}" value={quoteattr(xml_safe(v))}/>' for k, v in values) + \
+    return "<attvalues>" + "".join(f'<attvalue for="{k}" value={xml_attr(v)}/>' for k, v in values) + \
         "</attvalues>"
 
 
@@ -49,14 +48,14 @@ def write(export: Export, out: Path) -> list[Path]:
         f.write("    <nodes>\n")
         for n in g.nodes:
             r, gr, b = COLOURS.get(n.label, (128, 128, 128))
-            f.write(f"      <node id={quoteattr(xml_id(n.id))} label={quoteattr(xml_safe(n.name))}>" + _attvalues((
+            f.write(f"      <node id={xml_attr(xml_id(n.id))} label={xml_attr(n.name)}>" + _attvalues((
                 ("type", n.label), ("aliases", "|".join(sorted(n.aliases))), ("mentions", n.mentions),
                 ("documents", len(n.documents)), ("wikidata", n.wikidata))) + _spells(node_dates.get(n.id, ())) +
                 f'<viz:color r="{r}" g="{gr}" b="{b}"/></node>\n')
         f.write("    </nodes>\n    <edges>\n")
         for e in g.edges:
-            f.write(f"      <edge id={quoteattr(e.id)} source={quoteattr(xml_id(e.source))} "
-                    f"target={quoteattr(xml_id(e.target))} type=\"{'directed' if e.directed else 'undirected'}\" "
+            f.write(f"      <edge id={xml_attr(e.id)} source={xml_attr(xml_id(e.source))} "
+                    f"target={xml_attr(xml_id(e.target))} type=\"{'directed' if e.directed else 'undirected'}\" "
                     f'kind="{e.type}" label="{e.type}" weight="{float(e.weight)}">' + _attvalues((
                         ("relation", e.type), ("documents", len(e.documents)), ("evidence", e.evidence),
                         ("evidence_doc", e.evidence_doc))) + _spells(e.dates) + "</edge>\n")

@@ -5,9 +5,7 @@ Written as a stream of escaped strings: a large graph never sits in memory as an
 from __future__ import annotations
 
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
-
-from .common import atomic_open, xml_id, xml_safe
+from .common import atomic_open, xml_attr, xml_id, xml_text
 from .model_rows import Export
 
 NS = "http://graphml.graphdrawing.org/xmlns"
@@ -20,11 +18,8 @@ EDGE_KEYS = [("relation", "string"), ("directed", "boolean"), ("kind", "string")
              ("evidence_doc", "string")]
 
 
-_KEEP_CR = {"\r": "&#13;"}  # XML parsers turn a literal CR into LF
-
-
 def _data(values) -> str:
-    return "".join(f'<data key="{key}">{escape(xml_safe(value), _KEEP_CR)}</data>' for key, value in values)
+    return "".join(f'<data key="{key}">{xml_text(value)}</data>' for key, value in values)
 
 
 def write(export: Export, out: Path) -> list[Path]:
@@ -37,13 +32,13 @@ def write(export: Export, out: Path) -> list[Path]:
                 f.write(f'  <key id="{name}" for="{scope}" attr.name="{name}" attr.type="{kind}"/>\n')
         f.write('  <graph id="kzx" edgedefault="directed">\n')
         for n in g.nodes:
-            f.write(f"    <node id={quoteattr(xml_id(n.id))}>" + _data((
+            f.write(f"    <node id={xml_attr(xml_id(n.id))}>" + _data((
                 ("label", n.name), ("type", n.label), ("aliases", "|".join(sorted(n.aliases))),
                 ("mentions", n.mentions), ("documents", len(n.documents)), ("wikidata", n.wikidata),
                 ("first_date", export.first_dates.get(n.id, "")))) + "</node>\n")
         for e in g.edges:
-            f.write(f"    <edge id={quoteattr(e.id)} source={quoteattr(xml_id(e.source))} "
-                    f"target={quoteattr(xml_id(e.target))}>" + _data((
+            f.write(f"    <edge id={xml_attr(e.id)} source={xml_attr(xml_id(e.source))} "
+                    f"target={xml_attr(xml_id(e.target))}>" + _data((
                         ("relation", e.type), ("directed", "true" if e.directed else "false"), ("kind", e.type),
                         ("weight", float(e.weight)), ("doc_count", len(e.documents)), ("first_seen", e.first_date),
                         ("last_seen", e.last_date), ("evidence", e.evidence), ("evidence_doc", e.evidence_doc))) +

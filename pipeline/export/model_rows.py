@@ -27,7 +27,10 @@ class Export:
 
     def relation_rows(self):
         """One row per piece of evidence of a typed relation (co-occurrence is counted in edges.csv)."""
-        entity_of = {(m.doc_id, m.start, m.end): (eid, m) for m, eid in zip(self.mentions, self.entity_ids)}
+        needed = {(r.doc_id, start, end) for r in self.relations
+                  for start, end in ((r.head_start, r.head_end), (r.tail_start, r.tail_end))}
+        entity_of = {key: (eid, m) for m, eid in zip(self.mentions, self.entity_ids)
+                     if (key := (m.doc_id, m.start, m.end)) in needed}
         for r in self.relations:
             head = entity_of.get((r.doc_id, r.head_start, r.head_end))
             tail = entity_of.get((r.doc_id, r.tail_start, r.tail_end))
