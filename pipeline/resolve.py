@@ -144,13 +144,18 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     main = _main_countries(mentions, table, set(outside_countries))
     keys: dict[tuple[str, str], _Key] = {}
     mention_keys = []
+    seen: dict[tuple, tuple] = {}  # the same surface in the same setting keys the same way
     for m in mentions:
-        key, canonical, rec = mention_key(m, table, main.get(m.doc_id, ""))
+        country = main.get(m.doc_id, "")
+        known = seen.get(setting := (m.label, m.text, m.link, m.value, country))
+        if known is None:
+            known = seen[setting] = (*mention_key(m, table, country), clean_surface(m.text))
+        key, canonical, rec, surface = known
         k = (m.label, key)
         if _surname_only(m.label, key, rec):
             k = (m.label, key, m.doc_id)  # a bare surname is read in its own document first
         entry = keys.setdefault(k, _Key(m.label, key, canonical, rec))
-        entry.surfaces[clean_surface(m.text)] += 1
+        entry.surfaces[surface] += 1
         entry.docs.add(m.doc_id)
         mention_keys.append(k)
 

@@ -22,7 +22,7 @@ def write_table(path: Path, columns: list[str], rows) -> None:
         writer = csv.writer(f)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([csv_safe(v) for v in row])
+            writer.writerow([v if type(v) is int else csv_safe(v) for v in row])
 
 
 def write(export: Export, out: Path) -> list[Path]:

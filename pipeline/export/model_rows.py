@@ -21,9 +21,11 @@ class Export:
         return " ".join(self.texts.get(doc_id, "")[start:end].split())
 
     def mention_rows(self):
+        last, sentence = None, ""
         for m, eid in zip(self.mentions, self.entity_ids):
-            yield [m.doc_id, m.start, m.end, m.text, m.label, eid, m.value,
-                   self.sentence(m.doc_id, m.sent_start, m.sent_end), m.boilerplate]
+            if (where := (m.doc_id, m.sent_start, m.sent_end)) != last:  # mentions come in text order
+                last, sentence = where, self.sentence(*where)
+            yield [m.doc_id, m.start, m.end, m.text, m.label, eid, m.value, sentence, m.boilerplate]
 
     def relation_rows(self):
         """One row per piece of evidence of a typed relation (co-occurrence is counted in edges.csv)."""
