@@ -153,6 +153,14 @@ def date_value(text: str, anchor: Anchor) -> str:
     return ""
 
 
+def day_of_same_month(value: str, day: str) -> str:
+    """The second day of "November 24 and 27": the first date's month with this day, "" if none."""
+    if len(value) != 10 or not day.isdigit():
+        return ""
+    d = _full(int(value[:4]), int(value[5:7]), int(day))
+    return d.isoformat() if d else ""
+
+
 def shift_from_event(event_date: str, relative: str, unit: str) -> str:
     """The document's date from "<relative> <unit>'s <event>": "last month's Beslan" (2004-09-01)
     -> 2004-10; precision is the unit's (month or year)."""

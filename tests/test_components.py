@@ -112,6 +112,12 @@ def test_an_undated_document_takes_its_month_from_a_dated_event_it_names(parse_t
     assert values == {"last month": "2005-05", "June 2": "2005-06-02", "the following day": "2005-06-03", "March": "2005-03"}
 
 
+def test_two_days_of_one_month_get_a_value_each(parse_text):
+    mentions, _ = parse_text("Published: 14 February 2006\n\nThe trials took place on November 24 and 27.")
+    values = {m.text: m.value for m in mentions if m.label == "DATE"}
+    assert values["November 24"] == "2005-11-24" and values["27"] == "2005-11-27"
+
+
 def test_an_event_anniversary_does_not_date_the_document(parse_text):
     mentions, _ = parse_text("This year's 9/11 anniversary was quiet. On July 21 the ministry objected.")
     assert {m.text: m.value for m in mentions if m.label == "DATE"}.get("July 21") == ""

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pipeline.dates import Anchor, date_value, shift_from_event
+from pipeline.dates import Anchor, date_value, day_of_same_month, shift_from_event
 
 CABLE = Anchor("2007-09-14")
 REPORT = Anchor("2009-04-30", report_year="2008")
@@ -48,3 +48,9 @@ def test_document_date_from_a_dated_event(relative, unit, value):
 
 def test_a_december_event_last_month_dates_the_next_january():
     assert shift_from_event("2011-12-16", "last", "month") == "2012-01"
+
+
+@pytest.mark.parametrize("first, day, value", [("2005-11-24", "27", "2005-11-27"), ("2005-11-24", "31", ""),
+                                               ("2005-11", "27", ""), ("2005-11-24", "x", "")])
+def test_a_split_day_takes_the_month_of_the_first_date(first, day, value):
+    assert day_of_same_month(first, day) == value

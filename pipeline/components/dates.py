@@ -21,7 +21,7 @@ from spacy.util import filter_spans
 
 from . import guarded, source_text
 from ..config import read_json, read_jsonl
-from ..dates import Anchor, date_value, shift_from_event
+from ..dates import Anchor, date_value, day_of_same_month, shift_from_event
 
 
 class Dates:
@@ -50,11 +50,15 @@ class Dates:
         anchor = Anchor(meta.get("date", ""), meta.get("report_year", ""))
         values = doc._.kzx_values or {}
         ents = []
+        value = ""
         for ent in doc.ents:
             if ent.label_ == "DATE":
-                if ent.start not in split_days and self.drop.search(" ".join(ent.text.split())):
+                if ent.start in split_days:  # "November 24 and 27": the day takes the month of the first
+                    value = day_of_same_month(value, ent.text)
+                elif self.drop.search(" ".join(ent.text.split())):
                     continue
-                value = date_value(ent.text, anchor)
+                else:
+                    value = date_value(ent.text, anchor)
                 values[f"{ent.start_char}:{ent.end_char}"] = value
                 if len(value) >= 10 and "/" not in value:
                     anchor.last = date.fromisoformat(value[:10])
@@ -88,12 +92,17 @@ class Dates:
                 if first is not None and second is not None:
                     joined[i] = first
                     extra.append(second)
+        days = set()
         for ent in joined:
             if ent.label_ == "DATE" and (m := self.and_day.match(text, ent.end_char)):
                 span = doc.char_span(m.start(1), m.end(1), label="DATE")
-                if span is not None and not any(e.start < span.end and span.start < e.end for e in joined):
+                if span is None:
+                    continue
+                if any(e.start == span.start and e.end == span.end and e.label_ == "DATE" for e in joined):
+                    days.add(span.start)  # the model tagged the bare day itself
+                elif not any(e.start < span.end and span.start < e.end for e in joined):
                     extra.append(span)
-        return filter_spans(joined + extra), {e.start for e in extra}
+        return filter_spans(joined + extra), {e.start for e in extra} | days
 
 
 @Language.factory("kzx_dates", default_config={"rules": "", "events": []},
