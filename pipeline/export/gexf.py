@@ -53,11 +53,12 @@ def write(export: Export, out: Path) -> list[Path]:
                 ("documents", len(n.documents)), ("wikidata", n.wikidata))) + _spells(node_dates.get(n.id, ())) +
                 f'<viz:color r="{r}" g="{gr}" b="{b}"/></node>\n')
         f.write("    </nodes>\n    <edges>\n")
-        for e in g.edges:
-            f.write(f"      <edge id={xml_attr(e.id)} source={xml_attr(xml_id(e.source))} "
-                    f"target={xml_attr(xml_id(e.target))} type=\"{'directed' if e.directed else 'undirected'}\" "
-                    f'kind="{e.type}" label="{e.type}" weight="{float(e.weight)}">' + _attvalues((
-                        ("relation", e.type), ("documents", len(e.documents)), ("evidence", e.evidence),
-                        ("evidence_doc", e.evidence_doc))) + _spells(e.dates) + "</edge>\n")
+        for e in g.edges:  # ids, types and counts need no escaping; the evidence fields may
+            f.write(f'      <edge id="{e.id}" source="{xml_id(e.source)}" target="{xml_id(e.target)}" '
+                    f'type="{"directed" if e.directed else "undirected"}" kind="{e.type}" label="{e.type}" '
+                    f'weight="{float(e.weight)}"><attvalues><attvalue for="relation" value="{e.type}"/>'
+                    f'<attvalue for="documents" value="{len(e.documents)}"/><attvalue for="evidence" '
+                    f'value={xml_attr(e.evidence)}/><attvalue for="evidence_doc" value={xml_attr(e.evidence_doc)}/>'
+                    f"</attvalues>{_spells(e.dates)}</edge>\n")
         f.write("    </edges>\n  </graph>\n</gexf>\n")
     return [path]

@@ -36,12 +36,12 @@ def write(export: Export, out: Path) -> list[Path]:
                 ("label", n.name), ("type", n.label), ("aliases", "|".join(sorted(n.aliases))),
                 ("mentions", n.mentions), ("documents", len(n.documents)), ("wikidata", n.wikidata),
                 ("first_date", export.first_dates.get(n.id, "")))) + "</node>\n")
-        for e in g.edges:
-            f.write(f"    <edge id={xml_attr(e.id)} source={xml_attr(xml_id(e.source))} "
-                    f"target={xml_attr(xml_id(e.target))}>" + _data((
-                        ("relation", e.type), ("directed", "true" if e.directed else "false"), ("kind", e.type),
-                        ("weight", float(e.weight)), ("doc_count", len(e.documents)), ("first_seen", e.first_date),
-                        ("last_seen", e.last_date), ("evidence", e.evidence), ("evidence_doc", e.evidence_doc))) +
-                    "</edge>\n")
+        for e in g.edges:  # ids, types, counts and ISO dates need no escaping; the evidence fields may
+            f.write(f'    <edge id="{e.id}" source="{xml_id(e.source)}" target="{xml_id(e.target)}">'
+                    f'<data key="relation">{e.type}</data><data key="directed">{"true" if e.directed else "false"}'
+                    f'</data><data key="kind">{e.type}</data><data key="weight">{float(e.weight)}</data>'
+                    f'<data key="doc_count">{len(e.documents)}</data><data key="first_seen">{e.first_date}</data>'
+                    f'<data key="last_seen">{e.last_date}</data><data key="evidence">{xml_text(e.evidence)}</data>'
+                    f'<data key="evidence_doc">{xml_text(e.evidence_doc)}</data></edge>\n')
         f.write("  </graph>\n</graphml>\n")
     return [path]
