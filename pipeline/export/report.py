@@ -75,8 +75,6 @@ def write(export: Export, out: Path) -> list[Path]:
     by_doc = defaultdict(list)
     for r in export.relation_rows():
         doc_id, source, target, rtype, sentence = r[0], r[1], r[2], r[3], r[9]
-        if rtype == "CO_OCCURS":
-            continue
         by_doc[doc_id].append((rtype, source, target, sentence))
         link = f'<a href="#doc-{doc_index.get(doc_id, 0)}">{html.escape(doc_id)}</a>'
         rows.append(f"<tr><td>{rtype}</td><td>{html.escape(name.get(source, source))}</td>"
