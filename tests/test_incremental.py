@@ -127,7 +127,7 @@ def test_a_second_run_on_the_same_out_dir_is_refused_and_a_stale_lock_is_taken_o
 
 def _outputs(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())
-            if p.suffix in (".csv", ".graphml", ".gexf", ".json")}
+            if p.suffix in (".csv", ".graphml", ".gexf", ".json", ".html", ".png")}
 
 
 def test_sigkill_in_the_middle_of_a_batch_loses_nothing(tmp_path):
