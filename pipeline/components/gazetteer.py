@@ -35,18 +35,11 @@ def country_forms(records: list[dict]) -> tuple[list[str], list[str]]:
 
 
 def patterns_of(records: list[dict]) -> list[tuple[str, str, str, bool]]:
-    """(text, label, id, exact_case) for every pattern the records define."""
-    adjectives, countries = country_forms(records)
+    """(text, label, id, exact_case) for every name and acronym the records define."""
     out = []
     for r in records:
-        names = r.get("names", [])
-        out += [(n, r["label"], r["id"], False) for n in names]
+        out += [(n, r["label"], r["id"], False) for n in r.get("names", [])]
         out += [(a, r["label"], r["id"], True) for a in r.get("acronyms", [])]
-        if r.get("scope") == "country":
-            for n in names + r.get("acronyms", []):
-                out += [(f"{adj} {n}", r["label"], r["id"], n.isupper()) for adj in adjectives]
-                if not n.isupper():
-                    out += [(f"{n} of {c}", r["label"], r["id"], False) for c in countries]
     return out
 
 
@@ -81,15 +74,29 @@ class Gazetteer:
             key = f"{label}|{ent_id}|{text}"
             self.entries[key] = (label, ent_id, [t.text for t in pattern])
             (self.exact if exact else self.lower).add(key, [pattern])
+        # a scoped body's country forms are matched around it, not multiplied into its patterns
+        self.scoped = {(r["label"], r["id"]) for r in self.records if r.get("scope") == "country"}
+        adjectives, countries = country_forms(self.records)
+        self.adjectives = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.countries = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.form_words: dict[str, list[str]] = {}
+        for matcher, forms in ((self.adjectives, adjectives), (self.countries, countries)):
+            for form, pattern in zip(forms, self.nlp.tokenizer.pipe(forms)):
+                self.form_words[form] = [t.text for t in pattern]
+                matcher.add(form, [pattern])
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
         found = self._variants(doc)
+        forms = None
         for matcher in (self.lower, self.exact):
             for key, start, end in matcher(doc):
                 label, ent_id, words = self.entries[self.nlp.vocab.strings[key]]
                 if matcher is self.exact or _case_fits(words, doc[start:end]):
                     found.append(Span(doc, start, end, label=label, kb_id=ent_id))
+                    if (label, ent_id) in self.scoped:
+                        forms = forms or self._country_forms(doc)
+                        found += _scoped_spans(doc, start, end, label, ent_id, words, *forms)
         if not found:
             return doc
         found = filter_spans(found)  # longest first; exact names win ties over variants (listed later)
@@ -104,6 +111,20 @@ class Gazetteer:
         doc.ents = sorted(keep + kept_gaz, key=lambda s: s.start)
         return doc
 
+    def _country_forms(self, doc: Doc) -> tuple[dict, dict]:
+        """Nationality adjectives by the token they end at, country names by the token they start at,
+        each with its words."""
+        before, after = {}, {}
+        for start, end, words in self._forms(self.adjectives, doc):
+            before.setdefault(end, []).append((start, words))
+        for start, end, words in self._forms(self.countries, doc):
+            after.setdefault(start, []).append((end, words))
+        return before, after
+
+    def _forms(self, matcher: PhraseMatcher, doc: Doc):
+        for key, start, end in matcher(doc):
+            yield start, end, self.form_words[self.nlp.vocab.strings[key]]
+
     def _variants(self, doc: Doc) -> list[Span]:
         """One-word names spelled another way ('Rahmonov', 'Nazarbaev'), found by transliteration key."""
         out = []
@@ -113,6 +134,24 @@ class Gazetteer:
                 if hit:
                     out.append(Span(doc, token.i, token.i + 1, label=hit[0], kb_id=hit[1]))
         return out
+
+
+def _scoped_spans(doc: Doc, start: int, end: int, label: str, ent_id: str, words: list[str],
+                  adjectives: dict, countries: dict) -> list[Span]:
+    """A generic state body named with a nationality adjective before it ("Kazakhstani MFA") or, unless
+    upper-case, "of <Country>" after it ("Ministry of Justice of Kazakhstan"). Case rules as for names;
+    an upper-case name and its adjective are matched exactly."""
+    upper = " ".join(words).isupper()
+    out = []
+    if not upper or [t.text for t in doc[start:end]] == words:
+        for a_start, a_words in adjectives.get(start, ()):
+            span = doc[a_start:start]
+            if ([t.text for t in span] == a_words) if upper else _case_fits(a_words, span):
+                out.append(Span(doc, a_start, end, label=label, kb_id=ent_id))
+    if not upper and end < len(doc) and doc[end].lower_ == "of":
+        out += [Span(doc, start, c_end, label=label, kb_id=ent_id) for c_end, c_words in countries.get(end + 1, ())
+                if _case_fits(c_words, doc[end + 1:c_end])]
+    return out
 
 
 def _case_fits(words: list[str], span: Span) -> bool:
