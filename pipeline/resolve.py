@@ -100,10 +100,13 @@ def _main_countries(mentions: list[Mention], table: AliasTable, outside: set[str
     """The country a document is about: its countries and the countries of its cities and regions,
     counted; `outside` countries (the reporting state's own) count only when nothing else is named."""
     counts: dict[str, Counter] = defaultdict(Counter)
+    country_of: dict[str, str] = {}
     for m in mentions:
         if m.label == "PLACE" and not m.boilerplate:
-            rec = table.lookup("PLACE", clean_surface(m.text))
-            country = table.country_of_place.get(rec["id"], "") if rec else ""
+            country = country_of.get(m.text)
+            if country is None:
+                rec = table.lookup("PLACE", clean_surface(m.text))
+                country = country_of[m.text] = table.country_of_place.get(rec["id"], "") if rec else ""
             if country:
                 counts[m.doc_id][country] += 1
     main = {}
@@ -146,15 +149,17 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     mention_keys = []
     seen: dict[tuple, tuple] = {}  # the same surface in the same setting keys the same way
     for m in mentions:
-        country = main.get(m.doc_id, "")
-        known = seen.get(setting := (m.label, m.text, m.link, m.value, country))
+        known = seen.get(setting := (m.label, m.text, m.link, m.value, main.get(m.doc_id, "")))
         if known is None:
-            known = seen[setting] = (*mention_key(m, table, country), clean_surface(m.text))
-        key, canonical, rec, surface = known
-        k = (m.label, key)
-        if _surname_only(m.label, key, rec):
-            k = (m.label, key, m.doc_id)  # a bare surname is read in its own document first
-        entry = keys.setdefault(k, _Key(m.label, key, canonical, rec))
+            key, canonical, rec = mention_key(m, table, setting[4])
+            known = seen[setting] = ((m.label, key), canonical, rec, clean_surface(m.text),
+                                     _surname_only(m.label, key, rec))
+        k, canonical, rec, surface, bare = known
+        if bare:
+            k = (*k, m.doc_id)  # a bare surname is read in its own document first
+        entry = keys.get(k)
+        if entry is None:
+            entry = keys[k] = _Key(m.label, k[1], canonical, rec)
         entry.surfaces[surface] += 1
         entry.docs.add(m.doc_id)
         mention_keys.append(k)
@@ -187,14 +192,12 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
             for surface, n in e.surfaces.items():
                 entity.aliases[surface] = entity.aliases.get(surface, 0) + n
         root_id[root] = eid
-    ids = []
-    for m, k in zip(mentions, mention_keys):
-        eid = root_id[union.find(k)]
-        ids.append(eid)
-        entity = entities[eid]
-        entity.mentions += 1
-        entity.documents.add(m.doc_id)
-    return Resolution(ids, entities, near)
+    id_of = {k: root_id[union.find(k)] for k in keys}
+    for k, e in keys.items():
+        entity = entities[id_of[k]]
+        entity.mentions += sum(e.surfaces.values())
+        entity.documents |= e.docs
+    return Resolution([id_of[k] for k in mention_keys], entities, near)
 
 
 def _canonical(entries: list[_Key]) -> tuple[str, dict | None]:

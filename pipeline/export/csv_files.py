@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from .common import atomic_open, csv_safe
+from .common import FORMULA_START, atomic_open, csv_safe
 from .model_rows import Export
 
 NODE_COLUMNS = ["Id", "Label", "type", "aliases", "mentions", "documents", "wikidata", "first_date"]
@@ -18,11 +18,12 @@ RELATION_COLUMNS = ["doc_id", "source", "target", "type", "directed", "head", "t
 
 
 def write_table(path: Path, columns: list[str], rows) -> None:
+    """Every cell made spreadsheet-safe (csv_safe); ints and plain strings pass as they are."""
     with atomic_open(path, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(columns)
-        for row in rows:
-            writer.writerow([v if type(v) is int else csv_safe(v) for v in row])
+        writer.writerows([v if type(v) is int or (type(v) is str and (not v or v[0] not in FORMULA_START))
+                          else csv_safe(v) for v in row] for row in rows)
 
 
 def write(export: Export, out: Path) -> list[Path]:

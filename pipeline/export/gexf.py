@@ -20,7 +20,10 @@ EDGE_ATTRS = [("relation", "string"), ("documents", "integer"), ("evidence", "st
 
 
 def _spells(values) -> str:
-    bounds = sorted({b for b in (date_bounds(v) for v in set(values)) if b})
+    if len(values) == 1:  # most edges: one date
+        bounds = [b] if (b := date_bounds(next(iter(values)))) else []
+    else:
+        bounds = sorted({b for b in map(date_bounds, set(values)) if b})
     if not bounds:
         return ""
     return "<spells>" + "".join(f'<spell start="{s}" end="{e}"/>' for s, e in bounds) + "</spells>"
