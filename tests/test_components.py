@@ -19,6 +19,16 @@ def test_an_agency_and_a_banned_group_in_one_sentence(parse_text):
     assert ("Shymkent", "PLACE") in ents(mentions)
 
 
+def test_a_state_body_takes_the_country_named_around_it(parse_text):
+    mentions, _ = parse_text("The Tajik MVD and the Ministry of Justice of Kyrgyzstan met the Kazakhstani MFA. "
+                             "Officials from the ministry of justice of kyrgyzstan did not attend.")
+    found = {(m.text, m.label, m.link) for m in mentions}
+    assert ("Tajik MVD", "AGENCY", "Ministry of Internal Affairs") in found
+    assert ("Ministry of Justice of Kyrgyzstan", "AGENCY", "Ministry of Justice") in found
+    assert ("Kazakhstani MFA", "AGENCY", "Ministry of Foreign Affairs") in found
+    assert not any(m.text.lower().startswith("ministry of justice of") for m in mentions if m.text[0] == "m")
+
+
 def test_unknown_organisations_are_typed_by_head_noun_and_context(settings):
     rules = read_json(settings.components["kzx_labels"]["rules"])
     assert org_class(["committee", "on", "religious", "affairs"], [], rules) == "AGENCY"
