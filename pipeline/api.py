@@ -14,8 +14,9 @@ from pathlib import Path
 from .config import Settings, load_settings, read_jsonl
 from .evaluate import (RelationReport, Report, Span, evaluate, evaluate_relations, load_gold,
                        load_gold_relations)
-from .export import FORMATS, WRITERS
+from .export import FORMATS, OUTPUT_FILES
 from .export.model_rows import Export
+from .export.parallel import remove_stale_staging, write_outputs
 from .graph import CO_OCCURS, build_graph, node_first_dates
 from .ingest import InputError, read_document, scan
 from .ingest.reader import file_hash
@@ -152,6 +153,7 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
     fingerprint = settings.parse_fingerprint()
     summary = Summary()
     with OutLock(out_dir):
+        remove_stale_staging(out_dir)
         store = Store(out_dir / STORE_NAME)
         try:
             plan = plan_run(input_dir, store, fingerprint, force)
@@ -244,11 +246,6 @@ def resolve_store(store: Store, settings: Settings) -> tuple[list, list, Resolut
     return mentions, relations, resolve(mentions, table, overrides, settings.resolve.get("fuzzy_threshold", 92))
 
 
-OUTPUT_FILES = {"csv": ("nodes.csv", "edges.csv", "mentions.csv", "relations.csv", "documents.csv"),
-                "graphml": ("graph.graphml",), "gexf": ("graph.gexf",), "json": ("graph.json",),
-                "report": ("report.html", "graph.png")}
-
-
 def _export_state(store: Store, settings: Settings, formats) -> str:
     """What the outputs were built from: the store's contents, the resolution settings, the formats."""
     return f"{store.generation()}|{settings.resolve_fingerprint()}|{','.join(sorted(formats))}"
@@ -287,21 +284,24 @@ def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: S
         gc.enable()
 
 
-def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
+def build_export(store: Store, settings: Settings) -> Export:
+    """Resolution and graph rebuilt from the store's rows: what every writer reads."""
     mentions, relations, resolution = resolve_store(store, settings)
     texts = store.texts()
     documents = store.documents()
     graph = build_graph(mentions, relations, resolution, texts,
                         {doc_id: d["meta"].get("date", "") for doc_id, d in documents.items()},
                         int(settings.graph.get("cooccurrence_window", 12)))
-    export = Export(graph, mentions, resolution.entity_ids, relations, texts, documents,
-                    node_first_dates(graph))
-    for fmt in formats:
-        summary.files += WRITERS[fmt](export, out_dir)
-    summary.mentions = Counter(m.label for m in mentions if not m.boilerplate)
-    summary.entities = len(graph.nodes)
-    summary.typed_edges = sum(1 for e in graph.edges if e.type != CO_OCCURS)
-    summary.cooccurrence_edges = sum(1 for e in graph.edges if e.type == CO_OCCURS)
+    return Export(graph, mentions, resolution.entity_ids, relations, texts, documents, node_first_dates(graph))
+
+
+def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
+    export = build_export(store, settings)
+    summary.files += write_outputs(export, out_dir, formats, settings.export_memory_mb)
+    summary.mentions = Counter(m.label for m in export.mentions if not m.boilerplate)
+    summary.entities = len(export.graph.nodes)
+    summary.typed_edges = sum(1 for e in export.graph.edges if e.type != CO_OCCURS)
+    summary.cooccurrence_edges = sum(1 for e in export.graph.edges if e.type == CO_OCCURS)
     summary.failed.update(store.failures())
 
 

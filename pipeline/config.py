@@ -29,6 +29,8 @@ class Settings:
     components: dict[str, dict] = field(default_factory=dict)
     resolve: dict = field(default_factory=dict)
     graph: dict = field(default_factory=dict)
+    # the outputs use a second (forked) process when twice this process's memory fits; 0: never
+    export_memory_mb: int = 1500
 
     @property
     def gazetteer_files(self) -> list[str]:
@@ -126,6 +128,7 @@ def load_settings(path: Path | str | None = None, model: str | None = None, gpu:
         components=raw["components"],
         resolve=raw["resolve"],
         graph=raw.get("graph", {}),
+        export_memory_mb=int(raw.get("export", {}).get("memory_mb", 1500)),
     )
 
 
