@@ -73,9 +73,11 @@ def node_first_dates(graph: Graph) -> dict[str, str]:
     """Earliest evidence date touching each node (for timelines)."""
     first: dict[str, str] = {}
     for e in graph.edges:
-        for node in (e.source, e.target):
-            if e.first_date and (node not in first or e.first_date < first[node]):
-                first[node] = e.first_date
+        if e.dates:
+            date = min(e.dates)
+            for node in (e.source, e.target):
+                if node not in first or date < first[node]:
+                    first[node] = date
     return first
 
 
