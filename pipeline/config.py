@@ -22,7 +22,7 @@ class Settings:
     path: Path
     model: str = "auto"
     disable: list[str] = field(default_factory=list)
-    batch_size: int = 8
+    batch_size: int = 4
     # most parser processes (0: as many as --workers asks); "off", "prefer" or "require" a GPU
     max_workers: int = 0
     gpu: str = "off"
@@ -122,7 +122,7 @@ def load_settings(path: Path | str | None = None, model: str | None = None, gpu:
         path=path,
         model=model or m.get("name", "auto"),
         disable=list(m.get("disable", [])),
-        batch_size=int(m.get("batch_size", 8)),
+        batch_size=int(m.get("batch_size", 4)),
         max_workers=int(m.get("workers", 0)),
         gpu=gpu,
         components=raw["components"],

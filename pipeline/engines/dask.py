@@ -34,7 +34,7 @@ def parse_batch(model_dir: str, documents: list[Document], batch_size: int) -> l
 
 
 def parse(model_dir: str, documents: Iterable[Document], scheduler: str | None = None, workers: int = 2,
-          batch_size: int = 8, chunk: int = 8) -> Iterator[tuple[str, list[Mention], list[Relation], str, dict]]:
+          batch_size: int = 4, chunk: int = 8) -> Iterator[tuple[str, list[Mention], list[Relation], str, dict]]:
     """Yields (doc_id, mentions, relations, error, meta) in input order; at most 2 chunks per worker in flight."""
     from dask.distributed import Client, LocalCluster
 

@@ -38,7 +38,7 @@ def acronyms_of(nlp: Language) -> set[str]:
     return {a for r in (gazetteer.records if gazetteer else []) for a in r.get("acronyms", []) + r.get("codes", [])}
 
 
-def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_size: int = 8,
+def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_size: int = 4,
           ) -> Iterator[tuple[str, list[Mention], list[Relation], str, dict]]:
     """Yields (doc_id, mentions, relations, error, meta) per document, in input order; `error` is set
     when a stage failed on the document (its rows are then empty); `meta` is the document's metadata
