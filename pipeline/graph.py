@@ -73,8 +73,7 @@ def node_first_dates(graph: Graph) -> dict[str, str]:
     """Earliest evidence date touching each node (for timelines)."""
     first: dict[str, str] = {}
     for e in graph.edges:
-        if e.dates:
-            date = min(e.dates)
+        if date := e.first_date:
             for node in (e.source, e.target):
                 if node not in first or date < first[node]:
                     first[node] = date

@@ -115,10 +115,10 @@ def write_png(export: Export, out: Path, max_nodes: int = 80) -> Path:
     typed = [e for e in export.graph.edges if e.type != "CO_OCCURS"] or export.graph.edges
     degree = Counter(x for e in typed for x in (e.source, e.target))
     nodes = {n.id: n for n in export.graph.nodes if n.id in degree}
-    top = sorted(degree, key=lambda n: (-degree[n], n))[:max_nodes]  # a fixed order: the layout depends on it
+    ordered = sorted(degree, key=lambda n: (-degree[n], n))[:max_nodes]  # a fixed order: the layout depends on it
+    top = set(ordered)
     g = nx.Graph()
-    g.add_nodes_from(top)
-    top = set(top)
+    g.add_nodes_from(ordered)
     g.add_edges_from((e.source, e.target) for e in typed if e.source in top and e.target in top)
     fig, ax = plt.subplots(figsize=(12, 9), dpi=100)
     if g.number_of_nodes():
