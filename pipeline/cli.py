@@ -167,6 +167,31 @@ def model_build(
     console.print(f"saved the kzx pipeline to {path}")
 
 
+@app.command("train")
+def train_command(
+    gold: list[Path] = typer.Argument(None, help="Gold JSONL files (the format of data/train/gold.jsonl); "
+                                      "default: the corpus kzx ships, data/train/gold.jsonl."),
+    out: Path = typer.Option(Path("models/kzx-en"), "--out", help="Directory for the trained pipeline."),
+    config: Path = typer.Option(None, "--config", help="spaCy training config; default configs/ner.cfg."),
+    base: str = typer.Option("base", "--base", help="Pipeline to start from (its tok2vec, tagger, parser, "
+                             "NER weights); 'base' is en_core_web_sm."),
+    docs: Path = typer.Option(None, "--docs", help="Folder of the documents, when a gold record has no "
+                              "'text' and no docs/ folder beside its file."),
+    epochs: int = typer.Option(0, "--epochs", help="Override the config's max_epochs (0: keep it)."),
+) -> None:
+    """Train kzx's entity stage on annotated documents with spaCy's training loop; kzx extract uses
+    models/kzx-en by default."""
+    from .nlp import ModelError
+    from .train import DEFAULT_GOLD, TrainingError, train
+
+    files = gold or [DEFAULT_GOLD]
+    try:
+        path = train(files, out, config, base, docs, {"training.max_epochs": epochs} if epochs else None)
+    except (ConfigError, ModelError, TrainingError) as exc:
+        _fail(str(exc))
+    console.print(f"saved the trained pipeline to {path}")
+
+
 @app.command("eval")
 def eval_command(
     gold: Path = typer.Argument(..., help="Gold JSONL (format of tests/data/seeds.jsonl)."),
@@ -181,11 +206,14 @@ def eval_command(
 
 
 def _print_relations(report) -> None:
-    table = Table(title="kzx eval: relations (gold OTHER set aside)")
-    for col in ("gold type", "found as typed edge", "gold pairs"):
-        table.add_column(col)
-    for rtype, (hit, total) in sorted(report.typed_recall.items()):
-        table.add_row(rtype, f"{hit / total:.3f}" if total else "-", str(total))
+    from .evaluate import relation_table
+
+    table = Table(title="kzx eval: typed relations, seven types (gold OTHER set aside)")
+    for col in ("type", "P", "R", "F1", "kzx wrote", "gold"):
+        table.add_column(col, justify="right" if col != "type" else "left")
+    for rtype, row in relation_table(report).items():
+        table.add_row(rtype, f"{row['p']:.3f}", f"{row['r']:.3f}", f"{row['f1']:.3f}", str(row["predicted"]),
+                      str(row["gold"]))
     console.print(table)
     hit, total = report.any_recall
     right, typed = report.typed_precision

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "kzx.toml"
+# the pipeline `kzx train` writes and the project ships: base tok2vec, tagger, parser + kzx's trained NER
+TRAINED_MODEL = DEFAULT_CONFIG.parent.parent / "models" / "kzx-en"
 
 
 class ConfigError(ValueError):
@@ -37,12 +39,25 @@ class Settings:
         return self.components.get("kzx_gazetteer", {}).get("patterns", [])
 
     def parse_fingerprint(self) -> str:
-        """Covers everything that changes what the parse writes: model and component settings and data."""
-        return _fingerprint([self.model, sorted(self.disable), self.components])
+        """Covers everything that changes what the parse writes: model and component settings and data;
+        a pipeline directory counts by its weights, so retraining it re-parses."""
+        return _fingerprint([self.model, model_digest(self.model), sorted(self.disable), self.components])
 
     def resolve_fingerprint(self) -> str:
         """Covers what changes the graph built from stored rows: resolution and graph settings."""
         return _fingerprint([self.resolve, self.graph])
+
+
+def model_digest(name: str) -> str:
+    """Content hash of the pipeline a model setting names, when it is a directory ('auto' included)."""
+    path = TRAINED_MODEL if name == "auto" else Path(name)
+    if not (path / "config.cfg").is_file():
+        return ""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode())
+        digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()[:16]
 
 
 def _fingerprint(tree) -> str:

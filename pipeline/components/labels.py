@@ -18,6 +18,8 @@ from ..config import read_json
 from .gazetteer import load_records
 
 KZX_LABELS = {"PERSON", "AGENCY", "GROUP", "PLACE", "DATE"}
+FREQUENCY_WORDS = {"every", "each"}
+DATE_PREPOSITIONS = {"in", "on", "at", "since", "during", "until", "till", "by", "from"}
 
 
 def org_class(words: list[str], context: list[str], rules: dict) -> str:
@@ -58,20 +60,41 @@ class Labels:
     @guarded
     def __call__(self, doc: Doc) -> Doc:
         ents = []
+        letters = [c for c in doc.text[:20000] if c.isalpha()]
+        # a text written all in lower case (some older cables) has its names in lower case too
+        lower_text = bool(letters) and sum(c.isupper() for c in letters) < 0.01 * len(letters)
         for ent in doc.ents:
-            span = self._relabel(doc, ent)
+            span = self._relabel(doc, ent, lower_text)
             if span is not None:
                 ents.append(span)
         doc.ents = ents
         return doc
 
-    def _relabel(self, doc: Doc, ent: Span) -> Span | None:
+    def _relabel(self, doc: Doc, ent: Span, lower_text: bool = False) -> Span | None:
         label = ent.label_ if ent.label_ in KZX_LABELS else self.map.get(ent.label_)
         if not label:
             return None
+        if ent.label_ in ("AGENCY", "GROUP", "PLACE") and not ent.kb_id_:
+            # a trained entity stage already follows the guidelines for bodies and places: only format
+            # checks apply (its persons and dates still pass the checks below, which measure better)
+            text = ent.text
+            if self.redaction.match(text) or not any(c.isalpha() for c in text):
+                return None
+            if not lower_text and not any(c.isupper() for c in text) and text.lower() not in self.lower_keep:
+                return None  # lower-case descriptions are not names ("the ministry of justice")
+            return ent
         start, end = ent.start, ent.end
         if label != "DATE":
             while end - start > 1 and doc[start].lower_ in (self.titles if label == "PERSON" else self.determiners):
+                start += 1
+        else:
+            # a frequency or a preposition before a date is not part of it ("every year in September 2009")
+            if doc[start].lower_ in FREQUENCY_WORDS:
+                cut = next((i for i in range(start + 1, end - 1) if doc[i].lower_ in DATE_PREPOSITIONS), None)
+                if cut is None:
+                    return None
+                start = cut
+            while end - start > 1 and doc[start].lower_ in DATE_PREPOSITIONS:
                 start += 1
         while end - start > 1 and (doc[end - 1].text in ("'s", "’s", "'", ".", ",") or doc[end - 1].is_punct):
             end -= 1
