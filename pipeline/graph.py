@@ -62,7 +62,10 @@ def _add(edges: dict[tuple, Edge], r: Relation, src: str, dst: str, texts: dict[
         if len(sentence) > EVIDENCE_CHARS:
             sentence = sentence[:EVIDENCE_CHARS - 1] + "…"
         edge = edges[(src, dst, r.type)] = Edge("", src, dst, r.type, r.directed, 0, evidence=sentence,
-                                                 evidence_doc=r.doc_id)
+                                                 evidence_doc=r.doc_id, confidence=r.confidence,
+                                                 label=r.label)
+    elif r.confidence > edge.confidence:
+        edge.confidence = r.confidence
     edge.weight += 1
     edge.documents.add(r.doc_id)
     if r.date:

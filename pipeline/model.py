@@ -49,6 +49,8 @@ class Relation:
     sent_end: int
     date: str = ""
     directed: bool = True
+    confidence: float = 1.0  # the relation classifier's probability of the type
+    label: str = ""  # an OTHER relation's trigger words
 
 
 @dataclass(slots=True)
@@ -78,6 +80,8 @@ class Edge:
     evidence: str = ""
     evidence_doc: str = ""
     dates: set[str] = field(default_factory=set)
+    confidence: float = 1.0  # typed edges: the highest confidence of their evidence
+    label: str = ""  # OTHER edges: the trigger words of their first evidence
 
     @property
     def first_date(self) -> str:

@@ -36,12 +36,13 @@ def doc_rows(doc: Doc, doc_id: str, offset: int = 0) -> tuple[list[Mention], lis
                                 in_boilerplate(ent.start_char, ent.end_char),
                                 ent.kb_id_ or links.get(key, "")))
     relations = []
-    for hs, he, ts, te, rtype, directed in doc._.kzx_relations or []:
+    for hs, he, ts, te, rtype, directed, confidence, label in doc._.kzx_relations or []:
         if in_boilerplate(hs, he) or in_boilerplate(ts, te):
             continue
         span = doc.char_span(hs, he, alignment_mode="expand")
         sent = span.sent if span is not None else doc[:]
         date = sent_dates.get(sent.start_char) or meta.get("date", "")
         relations.append(Relation(doc_id, hs + offset, he + offset, ts + offset, te + offset, rtype,
-                                  sent.start_char + offset, sent.end_char + offset, date, directed))
+                                  sent.start_char + offset, sent.end_char + offset, date, directed, confidence,
+                                  label))
     return mentions, relations

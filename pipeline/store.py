@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS mentions (
     sent_start INTEGER, sent_end INTEGER, boilerplate INTEGER, link TEXT);
 CREATE TABLE IF NOT EXISTS relations (
     doc_id TEXT, head_start INTEGER, head_end INTEGER, tail_start INTEGER, tail_end INTEGER, type TEXT,
-    sent_start INTEGER, sent_end INTEGER, date TEXT, directed INTEGER);
+    sent_start INTEGER, sent_end INTEGER, date TEXT, directed INTEGER, confidence REAL, label TEXT);
 CREATE INDEX IF NOT EXISTS mentions_doc ON mentions (doc_id);
 CREATE INDEX IF NOT EXISTS relations_doc ON relations (doc_id);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
@@ -45,6 +45,12 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.executescript(SCHEMA)
+        # a store written before relations had a confidence and a label gets the columns (its
+        # documents are re-parsed anyway: the pipeline fingerprint changed with the stage)
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(relations)")}
+        for column, kind in (("confidence", "REAL"), ("label", "TEXT")):
+            if column not in have:
+                self.db.execute(f"ALTER TABLE relations ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -101,7 +107,7 @@ class Store:
 
     def relations(self) -> list[Relation]:
         rows = self.db.execute(f"SELECT {_RELATION_COLS} FROM relations ORDER BY doc_id, head_start, tail_start, type")
-        return [Relation(*r[:9], bool(r[9])) for r in rows]
+        return [Relation(*r[:9], bool(r[9]), 1.0 if r[10] is None else r[10], r[11] or "") for r in rows]
 
     def get_setting(self, key: str) -> str:
         row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()

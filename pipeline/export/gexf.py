@@ -16,7 +16,8 @@ COLOURS = {"PERSON": (228, 26, 28), "AGENCY": (55, 126, 184), "GROUP": (152, 78,
            "DATE": (255, 127, 0)}
 NODE_ATTRS = [("type", "string"), ("aliases", "string"), ("mentions", "integer"), ("documents", "integer"),
               ("wikidata", "string")]
-EDGE_ATTRS = [("relation", "string"), ("documents", "integer"), ("evidence", "string"), ("evidence_doc", "string")]
+EDGE_ATTRS = [("relation", "string"), ("documents", "integer"), ("evidence", "string"), ("evidence_doc", "string"),
+              ("confidence", "double")]
 
 
 def _spells(values) -> str:
@@ -62,6 +63,7 @@ def write(export: Export, out: Path) -> list[Path]:
                     f'weight="{float(e.weight)}"><attvalues><attvalue for="relation" value="{e.type}"/>'
                     f'<attvalue for="documents" value="{len(e.documents)}"/><attvalue for="evidence" '
                     f'value={xml_attr(e.evidence)}/><attvalue for="evidence_doc" value={xml_attr(e.evidence_doc)}/>'
+                    f'<attvalue for="confidence" value="{float(e.confidence)}"/>'
                     f"</attvalues>{_spells(e.dates)}</edge>\n")
         f.write("    </edges>\n  </graph>\n</gexf>\n")
     return [path]

@@ -15,7 +15,7 @@ NODE_KEYS = [("label", "string"), ("type", "string"), ("aliases", "string"), ("m
 # value: per-edge `directed` attributes make mixed graphs that networkx rejects.
 EDGE_KEYS = [("relation", "string"), ("directed", "boolean"), ("kind", "string"), ("weight", "double"),
              ("doc_count", "int"), ("first_seen", "string"), ("last_seen", "string"), ("evidence", "string"),
-             ("evidence_doc", "string")]
+             ("evidence_doc", "string"), ("confidence", "double")]
 
 
 def _data(values) -> str:
@@ -42,6 +42,7 @@ def write(export: Export, out: Path) -> list[Path]:
                     f'</data><data key="kind">{e.type}</data><data key="weight">{float(e.weight)}</data>'
                     f'<data key="doc_count">{len(e.documents)}</data><data key="first_seen">{e.first_date}</data>'
                     f'<data key="last_seen">{e.last_date}</data><data key="evidence">{xml_text(e.evidence)}</data>'
-                    f'<data key="evidence_doc">{xml_text(e.evidence_doc)}</data></edge>\n')
+                    f'<data key="evidence_doc">{xml_text(e.evidence_doc)}</data>'
+                    f'<data key="confidence">{float(e.confidence)}</data></edge>\n')
         f.write("  </graph>\n</graphml>\n")
     return [path]

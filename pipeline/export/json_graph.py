@@ -23,7 +23,7 @@ def write(export: Export, out: Path) -> list[Path]:
         f.write('],"links":[')
         for i, e in enumerate(export.graph.edges):
             f.write(("," if i else "") + dumps({
-                "id": e.id, "kind": e.type, "directed": e.directed, "weight": e.weight,
+                "id": e.id, "kind": e.type, "directed": e.directed, "weight": e.weight, "confidence": e.confidence,
                 "documents": len(e.documents), "first_date": e.first_date, "last_date": e.last_date,
                 "evidence": e.evidence, "evidence_doc": e.evidence_doc,
                 "source": e.source, "target": e.target, "key": e.id}))

@@ -40,4 +40,4 @@ class Export:
                     or head[0] == tail[0]:
                 continue
             yield [r.doc_id, head[0], tail[0], r.type, r.directed, head[1].text, tail[1].text, r.sent_start,
-                   r.sent_end, self.sentence(r.doc_id, r.sent_start, r.sent_end), r.date]
+                   r.sent_end, self.sentence(r.doc_id, r.sent_start, r.sent_end), r.date, r.confidence, r.label]
