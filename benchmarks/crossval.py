@@ -174,16 +174,16 @@ def relation_markdown(results: dict) -> str:
 
 
 def retrain_relations(model: Path, documents: list[GoldDocument]) -> None:
-    """A saved fold pipeline's relation stage trained anew (the entity stage is kept)."""
+    """A saved fold pipeline's organisation typing and relation stages trained anew (its NER is kept)."""
     import spacy
 
     from pipeline.config import load_settings
     from pipeline.engines.local import acronyms_of
     from pipeline.nlp import build_pipeline
-    from pipeline.train import with_relations
+    from pipeline.train import with_orgtype, with_relations
 
     acronyms = acronyms_of(build_pipeline(load_settings(model="base")))
-    nlp = with_relations(spacy.load(model), documents, acronyms)
+    nlp = with_relations(with_orgtype(spacy.load(model), documents), documents, acronyms)
     nlp.to_disk(model)
 
 
@@ -222,7 +222,7 @@ def main() -> None:
         model = work / "model"
         if not (args.reuse and (model / "config.cfg").is_file()):
             model = train([], model, documents=rest, overrides=overrides)
-        elif args.retrain_relations or not (model / "kzx_relations").is_dir():
+        elif args.retrain_relations or not (model / "kzx_relations").is_dir() or not (model / "kzx_orgtype").is_dir():
             retrain_relations(model, rest)
         timings[f"train fold {k}"] = round(time.perf_counter() - started, 1)
         pooled["kzx (trained)"] += extract_spans(test, work, str(model))

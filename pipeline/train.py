@@ -176,7 +176,7 @@ def train(gold_files: list[Path | str], out: Path | str = DEFAULT_MODEL_DIR, con
                          "paths.base": base, **(overrides or {})}
         spacy_train(config, tmp / "output", overrides=settings_over, use_gpu=-1)
         best = tmp / "output" / "model-best"
-        nlp = with_relations(spacy.load(best), documents, acronyms, kzx_config, relation_c)
+        nlp = with_relations(with_orgtype(spacy.load(best), documents), documents, acronyms, kzx_config, relation_c)
         nlp.meta["name"] = "kzx_en"
         nlp.meta["version"] = "0.1.0"
         nlp.meta["description"] = (f"kzx entity stage: {base} with its NER fine-tuned to PERSON, AGENCY, GROUP, "
@@ -316,4 +316,22 @@ def with_relations(nlp, documents: list[GoldDocument], acronyms: set[str], kzx_c
     stage = kzx_nlp.get_pipe("kzx_relations")
     stage.model = train_relations(kzx_nlp, documents, acronyms, c)
     nlp.add_pipe("kzx_relations").take_model(stage)
+    return nlp
+
+
+def with_orgtype(nlp, documents: list[GoldDocument], c: float = 1.0):
+    """`nlp` with a kzx_orgtype stage after its NER, trained on the documents' AGENCY and GROUP mentions."""
+    from .components.orgtype import ORG_LABELS, name_features
+
+    rows, labels = [], []
+    for gold in documents:
+        for e in gold.entities:
+            if e["label"] in ORG_LABELS and not e.get("boilerplate"):
+                rows.append(name_features(gold.text, e["start"], e["end"]))
+                labels.append(e["label"])
+    if "kzx_orgtype" in nlp.pipe_names:
+        nlp.remove_pipe("kzx_orgtype")
+    stage = nlp.add_pipe("kzx_orgtype", **({"after": "ner"} if "ner" in nlp.pipe_names else {}))
+    if len(set(labels)) == 2:
+        stage.model = fit_relations(rows, labels, c, positive_weight=1.0)
     return nlp

@@ -72,10 +72,34 @@ def test_a_user_trains_on_own_annotations_and_the_model_tags_kzx_labels(tmp_path
     documents = read_gold(own) + read_gold(TRAIN)[:2]
     out = train([], tmp_path / "model", documents=documents, overrides={"training.max_epochs": 4})
     nlp = spacy.load(out)
-    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "ner", "kzx_relations"]
+    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "ner", "kzx_orgtype", "kzx_relations"]
     assert nlp.get_pipe("kzx_relations").model is not None
     assert {"PERSON", "AGENCY", "GROUP", "PLACE", "DATE"} <= set(nlp.get_pipe("ner").labels)
     assert nlp.meta["kzx"]["documents"][:1] == sorted(d.doc_id for d in documents)[:1]
     doc = nlp(text)
     # what it was trained on, it tags with kzx's labels
     assert {e.label_ for e in doc.ents} & {"PERSON", "AGENCY", "GROUP", "PLACE", "DATE"}
+
+
+def test_the_organisation_typer_learns_groups_from_their_names_and_relabels_the_ner(tmp_path):
+    import spacy
+    from spacy.tokens import Span
+
+    from pipeline.components.orgtype import name_features
+    from pipeline.train import GoldDocument, with_orgtype
+
+    assert "c=ban" in name_features("the Halyk Bank said", 4, 14) and "b=the" in name_features("the X", 4, 5)
+    text = " ".join(f"The {n} Bank and the {n} Party met the Ministry of {n} and the {n} Committee." for n in
+                    ("Alpha", "Beta", "Gamma", "Delta", "Omega", "Sigma"))
+    entities = []
+    for m in __import__("re").finditer(r"\w+ (Bank|Party)|Ministry of \w+|\w+ Committee", text):
+        label = "GROUP" if m.group(0).endswith(("Bank", "Party")) else "AGENCY"
+        entities.append({"start": m.start(), "end": m.end(), "text": m.group(0), "label": label})
+    nlp = with_orgtype(spacy.blank("en"), [GoldDocument("d.txt", text, entities)], c=10.0)
+    stage = nlp.get_pipe("kzx_orgtype")
+    stage.to_disk(tmp_path / "orgtype")
+    again = nlp.get_pipe("kzx_orgtype").from_disk(tmp_path / "orgtype")
+    doc = nlp.make_doc("Officials of the Kappa Bank met the Ministry of Kappa.")
+    doc.ents = [Span(doc, 3, 5, label="AGENCY"), Span(doc, 7, 10, label="GROUP")]
+    doc = again(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Kappa Bank", "GROUP"), ("Ministry of Kappa", "AGENCY")]

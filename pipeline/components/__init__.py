@@ -35,4 +35,4 @@ def guarded(call):
     return wrapper
 
 
-from . import acronyms, boilerplate, cable, consistency, dates, gazetteer, labels, paragraphs, relations, rules  # noqa: E402,F401,I001
+from . import acronyms, boilerplate, cable, consistency, dates, gazetteer, labels, orgtype, paragraphs, relations, rules  # noqa: E402,F401,I001
