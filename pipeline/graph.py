@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import chain, groupby
 
+from .ingest.cable import header_regions
 from .model import CO_OCCURS, Edge, Graph, Mention, Relation
 from .resolve import Resolution
 
 EVIDENCE_CHARS = 400  # an edge's example sentence; relations.csv keeps every sentence whole
+
+
+def in_regions(regions: list[tuple[int, int]], offset: int) -> bool:
+    """Whether an offset lies in one of sorted, non-overlapping (start, end) ranges."""
+    i = bisect_right(regions, (offset, float("inf"))) - 1
+    return i >= 0 and regions[i][0] <= offset < regions[i][1]
 
 
 def cooccurrences(mentions: list[Mention], doc_date: str = "", window: int = 12) -> Iterator[Relation]:
@@ -41,7 +49,11 @@ def build_graph(mentions: list[Mention], relations: list[Relation], resolution: 
     for doc_id, group in groupby(range(len(mentions)), key=lambda k: mentions[k].doc_id):
         positions = list(group)
         entity_at = {(mentions[k].start, mentions[k].end): ids[k] for k in positions}
-        derived = cooccurrences([mentions[k] for k in positions], dates.get(doc_id, ""), window) if window else ()
+        # header lines (routing, addressees, 'Classified By', serial lines) are not sentences: their
+        # mentions stay in mentions.csv but join no co-occurrence
+        regions = header_regions(texts.get(doc_id, "")) if window else []
+        body = [mentions[k] for k in positions if not in_regions(regions, mentions[k].start)]
+        derived = cooccurrences(body, dates.get(doc_id, ""), window) if window else ()
         for r in chain(typed.get(doc_id, ()), derived):
             src, dst = entity_at.get((r.head_start, r.head_end)), entity_at.get((r.tail_start, r.tail_end))
             if src and dst and src != dst and src in content and dst in content:

@@ -110,3 +110,63 @@ def test_boilerplate_mentions_form_no_cooccurrence():
     b = Mention("d", 10, 15, "Astana", "PLACE", sent_start=0, sent_end=30, boilerplate=True)
     c = Mention("d", 20, 25, "KNB", "AGENCY", sent_start=0, sent_end=30)
     assert [(r.head_start, r.tail_start) for r in cooccurrences([a, b, c])] == [(0, 20)]
+
+
+CABLE = """Reference ID: 09ASTANA123
+Created: 2009-03-02 10:10
+Origin: Embassy Astana
+
+R 021010Z MAR 09
+FM AMEMBASSY ASTANA
+TO RUEHC/SECSTATE WASHDC 4920
+INFO RUCNCIS/CIS COLLECTIVE
+RHEFDIA/DIA WASHDC
+RUEAIIA/CIA WASHDC
+
+C O N F I D E N T I A L ASTANA 000123
+SIPDIS
+TAGS PREL, KZ
+SUBJECT: KAZAKHSTAN: MINISTER MEETS OSCE ENVOY
+
+REF: STATE 12345
+Classified By: Ambassador Richard Hoagland, reasons 1.4 (b) and (d).
+
+1. (C) Foreign Minister Marat Tazhin met OSCE envoy Janez Lenarcic in Astana on March 1.
+ASTANA 00000123 002 OF 002
+2. (C) The KNB and the Ministry of Defense signed an agreement.
+"""
+
+
+def test_header_lines_are_found_by_format():
+    from pipeline.ingest.cable import header_regions
+
+    regions = header_regions(CABLE)
+    lines = {CABLE[s:e].splitlines()[0] for s, e in regions}
+    assert "Reference ID: 09ASTANA123" in lines
+    assert "REF: STATE 12345" in lines and "ASTANA 00000123 002 OF 002" in lines
+    assert any(line.startswith("Classified By: Ambassador") for line in lines)
+    top_end = regions[0][1]
+    assert CABLE[top_end:].startswith("SUBJECT:")  # the subject line is content
+    assert not any(s <= CABLE.index("Marat Tazhin") < e for s, e in regions)
+
+
+def test_a_cable_header_gives_no_cooccurrence_edge(tmp_path):
+    """Addressees in the routing block co-occur with nothing; body sentences still do."""
+    import csv
+
+    from pipeline import api
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "c.txt").write_text(CABLE, encoding="utf-8")
+    api.extract(raw, tmp_path / "out", workers=1, formats=("csv",))
+    with open(tmp_path / "out" / "edges.csv", encoding="utf-8", newline="") as f:
+        edges = [r for r in csv.DictReader(f) if r["Kind"] == "CO_OCCURS"]
+    with open(tmp_path / "out" / "nodes.csv", encoding="utf-8", newline="") as f:
+        label = {r["Id"]: r["Label"] for r in csv.DictReader(f)}
+    assert edges, "body sentences still give co-occurrence"
+    for e in edges:
+        assert not e["evidence"].startswith(("FM ", "TO ", "INFO ", "RUEAIIA", "RHEFDIA", "Classified By",
+                                             "Reference ID")), e
+    addressees = {i for i, name in label.items() if "CIA" in name or "DIA" in name or "Collective" in name}
+    assert not [e for e in edges if e["Source"] in addressees or e["Target"] in addressees]

@@ -111,3 +111,30 @@ def parse_header(text: str) -> CableHeader:
 def page_headers(text: str) -> list[tuple[int, int]]:
     """Offsets of the post name in page-break headers ('ASTANA 00002541 002 OF 002')."""
     return [(m.start("post"), m.end("post")) for m in _REF_ID.finditer(text)]
+
+
+_HEADER_LINES = re.compile(
+    r"^(?:(?:Reference ID|Created|Released|Classification|Origin):[^\n]*"  # archive metadata
+    r"|[ \t]*(?:\(U\)[ \t]*)?Classified[ \t]+[Bb]y:?[^\n]*"  # the classifying officer
+    r"|REF(?:S)?:[^\n]*"  # references to other cables
+    r"|(?:\d{2}[ \t])?[A-Z][A-Z ]*?[A-Z][ \t]+0*\d+[ \t]+\d{3}(?:\.\d)?[ \t]+OF[ \t]+\d{3}[ \t]*)$",  # page lines
+    re.M)
+
+
+def header_regions(text: str) -> list[tuple[int, int]]:
+    """Character ranges of a document's header lines, which are not sentences: a cable's routing and
+    addressee block and everything above its SUBJECT line, archive metadata lines, 'Classified By' lines,
+    REF lines and page-break serial lines. Sorted, non-overlapping."""
+    regions = [(m.start(), m.end()) for m in _HEADER_LINES.finditer(text)]
+    if is_cable(text):
+        header = parse_header(text)
+        top = text.rfind("\n", 0, header.subject[0]) + 1 if header.subject else header.end
+        if top > 0:
+            regions.append((0, top))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(regions):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
