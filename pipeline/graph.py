@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterator
 from itertools import chain, groupby
 
-from .ingest.cable import header_regions
+from .ingest.cable import header_regions, in_regions
 from .model import CO_OCCURS, Edge, Graph, Mention, Relation
 from .resolve import Resolution
 
 EVIDENCE_CHARS = 400  # an edge's example sentence; relations.csv keeps every sentence whole
-
-
-def in_regions(regions: list[tuple[int, int]], offset: int) -> bool:
-    """Whether an offset lies in one of sorted, non-overlapping (start, end) ranges."""
-    i = bisect_right(regions, (offset, float("inf"))) - 1
-    return i >= 0 and regions[i][0] <= offset < regions[i][1]
 
 
 def cooccurrences(mentions: list[Mention], doc_date: str = "", window: int = 12) -> Iterator[Relation]:

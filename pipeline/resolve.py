@@ -119,7 +119,10 @@ def _main_countries(mentions: list[Mention], table: AliasTable, outside: set[str
 def mention_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, str, dict | None]:
     """(key, canonical, record) of one mention, before any joining."""
     if m.label == "DATE":
-        canonical = m.value or clean_surface(m.text).lower()
+        if m.value:  # a date is keyed by its value: "today" and "March 3, 2009" of one day are one node
+            return f"date {m.value}", m.value, None
+        # a date kzx could not resolve stays inside its document ("today" of five cables is five days)
+        canonical = f"{clean_surface(m.text).lower()} [{m.doc_id}]"
         return f"date {canonical}", canonical, None
     surface = clean_surface(m.text)
     country, generic = table.scoped_country(surface)
@@ -149,7 +152,9 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     mention_keys = []
     seen: dict[tuple, tuple] = {}  # the same surface in the same setting keys the same way
     for m in mentions:
-        known = seen.get(setting := (m.label, m.text, m.link, m.value, main.get(m.doc_id, "")))
+        # an unresolved date keys by its document too (see mention_key)
+        local = m.doc_id if m.label == "DATE" and not m.value else ""
+        known = seen.get(setting := (m.label, m.text, m.link, m.value, main.get(m.doc_id, ""), local))
         if known is None:
             key, canonical, rec = mention_key(m, table, setting[4])
             known = seen[setting] = ((m.label, key), canonical, rec, clean_surface(m.text),

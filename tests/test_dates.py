@@ -54,3 +54,15 @@ def test_a_december_event_last_month_dates_the_next_january():
                                                ("2005-11", "27", ""), ("2005-11-24", "x", "")])
 def test_a_split_day_takes_the_month_of_the_first_date(first, day, value):
     assert day_of_same_month(first, day) == value
+
+
+def test_the_following_day_is_anchored_on_the_body_not_a_header_date(parse_text):
+    text = ("Reference ID: 10TASHKENT27\nCreated: 2010-01-20 10:10\nReleased: 2011-08-30 01:44\n\n"
+            "R 201010Z JAN 10\nFM AMEMBASSY TASHKENT\nTO SECSTATE WASHDC\n\n"
+            "TAGS PREL, UZ\nSUBJECT: TALKS\n\nClassified By: Ambassador Richard Norland on 01/22/2020.\n\n"
+            "1. (C) The ministers met. The following day they signed an accord.\n")
+    mentions, _ = parse_text(text, {"date": "2010-01-20"})
+    values = {m.text: m.value for m in mentions if m.label == "DATE"}
+    # never the day after the declassification date (2020-01-23): no body date precedes it, so it
+    # stays without a value rather than guessed
+    assert values["The following day"] in ("", "2010-01-21"), values

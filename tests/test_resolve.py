@@ -139,3 +139,19 @@ def test_alias_table_is_built_from_the_gazetteer_records():
     table = AliasTable.from_records([{"id": "Nur Otan", "label": "GROUP", "names": ["Nur Otan"], "aliases": ["Нур Отан"]}])
     assert table.lookup("GROUP", "Нур Отан")["id"] == "Nur Otan"
     assert table.lookup("AGENCY", "Нур Отан") is None
+
+
+def test_a_date_is_keyed_by_its_value_and_an_unresolved_one_stays_in_its_document():
+    from pipeline.model import Mention
+    from pipeline.names.aliases import AliasTable, Overrides
+    from pipeline.resolve import resolve
+
+    mentions = [Mention("a.txt", 0, 5, "today", "DATE", "2009-03-02"),
+                Mention("a.txt", 10, 23, "March 2, 2009", "DATE", "2009-03-02"),
+                Mention("b.txt", 0, 5, "today", "DATE", "2010-01-05"),
+                Mention("c.txt", 0, 9, "last week", "DATE", ""),
+                Mention("d.txt", 0, 9, "last week", "DATE", "")]
+    ids = resolve(mentions, AliasTable.from_records([]), Overrides.from_records([])).entity_ids
+    assert ids[0] == ids[1]  # same day, written two ways
+    assert ids[0] != ids[2]  # "today" of another document is another day
+    assert ids[3] != ids[4]  # no value: never joined across documents

@@ -22,6 +22,7 @@ from spacy.util import filter_spans
 from . import guarded, source_text
 from ..config import read_json, read_jsonl
 from ..dates import Anchor, date_value, day_of_same_month, shift_from_event
+from ..ingest.cable import header_regions, in_regions
 
 
 class Dates:
@@ -48,6 +49,8 @@ class Dates:
             meta = doc._.kzx_meta = {**meta, "date": shift_from_event(event_date, m["rel"], m["unit"]),
                                      "date_from": event}
         anchor = Anchor(meta.get("date", ""), meta.get("report_year", ""))
+        # header dates (archive release, declassification, page lines) never anchor "the following day"
+        headers = header_regions(text)
         values = doc._.kzx_values or {}
         ents = []
         value = ""
@@ -60,7 +63,7 @@ class Dates:
                 else:
                     value = date_value(ent.text, anchor)
                 values[f"{ent.start_char}:{ent.end_char}"] = value
-                if len(value) >= 10 and "/" not in value:
+                if len(value) >= 10 and "/" not in value and not in_regions(headers, ent.start_char):
                     anchor.last = date.fromisoformat(value[:10])
             ents.append(ent)
         doc.ents = ents

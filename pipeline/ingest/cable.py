@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 MONTHS = {m: i for i, m in enumerate(
@@ -138,3 +139,9 @@ def header_regions(text: str) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def in_regions(regions: list[tuple[int, int]], offset: int) -> bool:
+    """Whether an offset lies in one of sorted, non-overlapping (start, end) ranges."""
+    i = bisect_right(regions, (offset, float("inf"))) - 1
+    return i >= 0 and regions[i][0] <= offset < regions[i][1]
