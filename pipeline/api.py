@@ -243,7 +243,8 @@ def _engine_rows(settings: Settings, plan: Plan, documents, workers: int, engine
 def resolve_store(store: Store, settings: Settings) -> tuple[list, list, Resolution]:
     mentions, relations = store.mentions(), store.relations()
     table, overrides = load_resolution_tables(settings)
-    return mentions, relations, resolve(mentions, table, overrides, settings.resolve.get("fuzzy_threshold", 92))
+    return mentions, relations, resolve(mentions, table, overrides, settings.resolve.get("fuzzy_threshold", 92),
+                                        local_heads=frozenset(settings.resolve.get("document_local", [])))
 
 
 def _export_state(store: Store, settings: Settings, formats) -> str:

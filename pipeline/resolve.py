@@ -144,7 +144,8 @@ def mention_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, 
 
 
 def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | None = None,
-            threshold: float = 92, outside_countries: tuple[str, ...] = ("United States",)) -> Resolution:
+            threshold: float = 92, outside_countries: tuple[str, ...] = ("United States",),
+            local_heads: frozenset[str] = frozenset()) -> Resolution:
     """Groups mentions into entities; see the module docstring for the rules."""
     overrides = overrides or Overrides()
     main = _main_countries(mentions, table, set(outside_countries))
@@ -153,10 +154,15 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     seen: dict[tuple, tuple] = {}  # the same surface in the same setting keys the same way
     for m in mentions:
         # an unresolved date keys by its document too (see mention_key)
-        local = m.doc_id if m.label == "DATE" and not m.value else ""
+        local = m.doc_id if (m.label == "DATE" and not m.value) or (
+            not m.link and m.label in ("AGENCY", "GROUP") and clean_surface(m.text).lower() in local_heads) else ""
         known = seen.get(setting := (m.label, m.text, m.link, m.value, main.get(m.doc_id, ""), local))
         if known is None:
             key, canonical, rec = mention_key(m, table, setting[4])
+            if local and m.label != "DATE" and rec is None:
+                # the document's own body: its node is named after the word and the document
+                canonical = f"{display_name(clean_surface(m.text))} [{m.doc_id}]"
+                key = f"{key} [{m.doc_id}]"
             known = seen[setting] = ((m.label, key), canonical, rec, clean_surface(m.text),
                                      _surname_only(m.label, key, rec))
         k, canonical, rec, surface, bare = known
@@ -261,7 +267,7 @@ def _join_fuzzy(keys: dict, union: _Union, members: dict, forbidden: set, thresh
     apart, for review. Bare surnames are left to the surname rule."""
     blocks: dict[tuple, list] = defaultdict(list)
     for k, e in keys.items():
-        if e.label != "DATE" and len(e.key) >= 5 and len(k) == 2:
+        if e.label != "DATE" and len(e.key) >= 5 and len(k) == 2 and not e.key.endswith("]"):  # not doc-local
             words = e.key.split()
             blocks[(e.label, len(words), words[0][:2], words[-1][:2])].append(k)
     near = []

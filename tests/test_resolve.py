@@ -155,3 +155,19 @@ def test_a_date_is_keyed_by_its_value_and_an_unresolved_one_stays_in_its_documen
     assert ids[0] == ids[1]  # same day, written two ways
     assert ids[0] != ids[2]  # "today" of another document is another day
     assert ids[3] != ids[4]  # no value: never joined across documents
+
+
+def test_the_embassy_of_each_cable_is_its_own_node_but_a_known_body_joins_across_documents():
+    from pipeline.model import Mention
+    from pipeline.names.aliases import AliasTable, Overrides
+    from pipeline.resolve import resolve
+
+    mentions = [Mention("cablegate_08TASHKENT1072.txt", 0, 7, "Embassy", "AGENCY"),
+                Mention("cablegate_08TASHKENT1201.txt", 0, 7, "Embassy", "AGENCY"),
+                Mention("cablegate_08TASHKENT1072.txt", 20, 27, "Embassy", "AGENCY"),
+                Mention("cablegate_08TASHKENT1072.txt", 30, 34, "OSCE", "AGENCY"),
+                Mention("cablegate_08TASHKENT1201.txt", 30, 34, "OSCE", "AGENCY")]
+    ids = resolve(mentions, AliasTable.from_records([]), Overrides.from_records([]),
+                  local_heads=frozenset({"embassy"})).entity_ids
+    assert ids[0] == ids[2] != ids[1]
+    assert ids[3] == ids[4]
