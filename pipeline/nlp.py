@@ -103,6 +103,8 @@ def build_pipeline(settings: Settings, inline: bool = False) -> Language:
         config = dict(settings.components.get(stage) or {"enabled": False})
         if config.pop("enabled", True):
             nlp.add_pipe(stage, config={**config, **extra.get(stage, {})})
+    if "kzx_orgtype" in nlp.pipe_names and "threshold" in settings.components.get("kzx_orgtype", {}):
+        nlp.get_pipe("kzx_orgtype").threshold = float(settings.components["kzx_orgtype"]["threshold"])
     if trained_relations is not None and "kzx_relations" in nlp.pipe_names:
         nlp.get_pipe("kzx_relations").take_model(trained_relations)
     if "transformer" in nlp.pipe_names:
