@@ -107,6 +107,10 @@ def build_pipeline(settings: Settings, inline: bool = False) -> Language:
         nlp.get_pipe("kzx_orgtype").threshold = float(settings.components["kzx_orgtype"]["threshold"])
     if trained_relations is not None and "kzx_relations" in nlp.pipe_names:
         nlp.get_pipe("kzx_relations").take_model(trained_relations)
+    elif "kzx_relations" in nlp.pipe_names and (TRAINED_MODEL / "kzx_relations" / "model").is_dir():
+        # another base pipeline (--model en_core_web_sm, a transformer profile) has no relation model of
+        # its own: the shipped one reads only labels, parse and words, so it serves any entity stage
+        nlp.get_pipe("kzx_relations").from_disk(TRAINED_MODEL / "kzx_relations")
     if "transformer" in nlp.pipe_names:
         # the encoder's output is large and no kzx stage reads it after NER
         nlp.add_pipe("doc_cleaner", config={"attrs": {"tensor": None, "_.trf_data": None}})
