@@ -62,7 +62,8 @@ def main() -> None:
     bare = None
     if not args.no_bare:
         settings = load_settings()
-        nlp = load_base(settings.model, settings.disable)
+        # the statistical components kzx runs (tok2vec, tagger, parser, ner), without its own heads
+        nlp = load_base(settings.model, [*settings.disable, "kzx_orgtype", "kzx_relations"])
         start = time.perf_counter()
         for _ in nlp.pipe(texts, batch_size=settings.batch_size):
             pass

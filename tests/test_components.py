@@ -183,3 +183,20 @@ def test_an_embassy_is_an_agency_linked_to_its_mission(parse_text):
     mentions, _ = parse_text("A spokesman for the U.S. embassy in Astana said the list was under review.")
     embassy = next(m for m in mentions if m.text == "U.S. embassy")
     assert embassy.label == "AGENCY" and embassy.link == "Embassy of United States in Astana"
+
+
+def test_one_name_takes_one_type_in_a_document():
+    import spacy
+    from spacy.tokens import Span
+
+    from pipeline.components.consistency import one_label_per_name
+
+    doc = spacy.blank("en")("Kifaya marched. Kifaya protested. Kifaya won. Rakhimov signed. Rakhimov paid.")
+    at = {t.i: t for t in doc}
+    ents = [Span(doc, 0, 1, label="GROUP"), Span(doc, 3, 4, label="GROUP"), Span(doc, 6, 7, label="PERSON"),
+            Span(doc, 9, 10, label="PERSON", kb_id="Rakhim Rakhimov"), Span(doc, 12, 13, label="GROUP")]
+    assert at[9].text == "Rakhimov"
+    out = one_label_per_name(ents)
+    assert [e.label_ for e in out] == ["GROUP", "GROUP", "GROUP", "PERSON", "PERSON"]
+    tie = [Span(doc, 0, 1, label="GROUP"), Span(doc, 3, 4, label="PERSON")]
+    assert [e.label_ for e in one_label_per_name(tie)] == ["GROUP", "PERSON"]  # no clear majority

@@ -54,7 +54,7 @@ class Consistency:
                     relabelled.add(ent.start)
                     added.append(Span(doc, token.i, token.i + 1, label="PERSON", kb_id=ent.kb_id))
             ents = filter_spans([e for e in ents if e.start not in relabelled] + added)
-        doc.ents = ents
+        doc.ents = one_label_per_name(ents)
         return doc
 
     @staticmethod
@@ -65,6 +65,32 @@ class Consistency:
         if ent.text not in seen:
             seen[ent.text] = re.search(rf"(?<!\w){re.escape(ent.text)}(?!\w)", source) is None
         return seen[ent.text]
+
+
+def one_label_per_name(ents: list[Span]) -> list[Span]:
+    """One name, one type in a document: spans of the same text with different labels take the label
+    the gazetteer gives it, else the label of the clear majority (at least two, more than all others)."""
+    by_text: dict[str, list[Span]] = {}
+    for e in ents:
+        if e.label_ != "DATE":
+            by_text.setdefault(e.text.lower(), []).append(e)
+    relabel: dict[int, str] = {}
+    for group in by_text.values():
+        counts = Counter(e.label_ for e in group)
+        if len(counts) < 2:
+            continue
+        known = {e.label_ for e in group if e.kb_id_}
+        if len(known) == 1:
+            label = known.pop()
+        else:
+            label, n = counts.most_common(1)[0]
+            if n < 2 or n <= sum(counts.values()) - n:
+                continue
+        relabel.update({e.start: label for e in group if e.label_ != label})
+    if not relabel:
+        return ents
+    return [Span(e.doc, e.start, e.end, label=relabel[e.start], kb_id=e.kb_id) if e.start in relabel else e
+            for e in ents]
 
 
 @Language.factory("kzx_consistency", default_config={"min_surname_len": 3}, assigns=["doc.ents"])

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
@@ -79,48 +80,91 @@ def _bucket(n: int) -> str:
     return str(n) if n < 3 else "3-4" if n < 5 else "5-7" if n < 8 else "8-12" if n < 13 else "13+"
 
 
-def _path(a, b) -> tuple[str, str, list]:
-    """Dependency path between two tokens through their lowest common ancestor: the path as a string,
-    the ancestor's word, and the tokens on the path between the two."""
-    up_a, up_b = [a], [b]
-    while up_a[-1].head is not up_a[-1] and len(up_a) < 12:
-        up_a.append(up_a[-1].head)
-    while up_b[-1].head is not up_b[-1] and len(up_b) < 12:
-        up_b.append(up_b[-1].head)
-    ids_b = {t.i: k for k, t in enumerate(up_b)}
-    for k, t in enumerate(up_a):
-        if t.i in ids_b:
-            left = [x.dep_ for x in up_a[:k]]
-            right = [x.dep_ for x in up_b[:ids_b[t.i]]]
-            on_path = up_a[1:k + 1] + up_b[1:ids_b[t.i]]
-            if len(left) + len(right) > 6:
-                return f"long{min(len(left) + len(right), 12)}", t.lower_, on_path
-            return "^".join(left) + "|" + t.lower_ + "|" + "v".join(reversed(right)), t.lower_, on_path
-    return "none", "", []
+class DocView:
+    """What the features read of one Doc, taken once: token words, tags, heads and dependency labels,
+    sentence bounds, the entities (spaCy objects are slow to ask pair by pair)."""
+
+    def __init__(self, doc: Doc, lexicon: Lexicon):
+        self.lower = [t.lower_ for t in doc]
+        self.verb = [t.tag_.startswith("VB") for t in doc]
+        self.num = [t.like_num for t in doc]
+        self.head = [t.head.i for t in doc]
+        self.dep = [t.dep_ for t in doc]
+        self.sent_of: dict[int, tuple[int, int]] = {}
+        for sent in doc.sents:
+            for i in range(sent.start, sent.end):
+                self.sent_of[i] = (sent.start, sent.end)
+        self.ents = [(e.start, e.end, e.label_) for e in doc.ents]
+        self.ent_starts = [e[0] for e in self.ents]
+        self.lexicon = lexicon
+        self._sentence_classes: dict[int, set[str]] = {}
+        self._roots: dict[tuple[int, int], int] = {}
+
+    def root(self, span: Span) -> int:
+        key = (span.start, span.end)
+        if key not in self._roots:
+            self._roots[key] = span.root.i
+        return self._roots[key]
+
+    def sentence_classes(self, start: int, end: int) -> set[str]:
+        if start not in self._sentence_classes:
+            self._sentence_classes[start] = self.lexicon.classes(self.lower[start:end])
+        return self._sentence_classes[start]
+
+    def between_ents(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        i = bisect_left(self.ent_starts, start)
+        out = []
+        while i < len(self.ents) and self.ents[i][0] < end:
+            if self.ents[i][1] <= end:
+                out.append(self.ents[i])
+            i += 1
+        return out
+
+    def path(self, a: int, b: int) -> tuple[str, str, list[int]]:
+        """Dependency path between two tokens through their lowest common ancestor: the path as a
+        string, the ancestor's word, and the tokens on the path between the two."""
+        up_a, up_b = [a], [b]
+        while self.head[up_a[-1]] != up_a[-1] and len(up_a) < 12:
+            up_a.append(self.head[up_a[-1]])
+        while self.head[up_b[-1]] != up_b[-1] and len(up_b) < 12:
+            up_b.append(self.head[up_b[-1]])
+        ids_b = {t: k for k, t in enumerate(up_b)}
+        for k, t in enumerate(up_a):
+            if t in ids_b:
+                left = [self.dep[x] for x in up_a[:k]]
+                right = [self.dep[x] for x in up_b[:ids_b[t]]]
+                on_path = up_a[1:k + 1] + up_b[1:ids_b[t]]
+                if len(left) + len(right) > 6:
+                    return f"long{min(len(left) + len(right), 12)}", self.lower[t], on_path
+                return "^".join(left) + "|" + self.lower[t] + "|" + "v".join(reversed(right)), self.lower[t], on_path
+        return "none", "", []
 
 
-def pair_features(a: Span, b: Span, kind: str, lexicon: Lexicon) -> list[str]:
+PUNCT_FEATURES = (",", "(", ")", "-", ";", ":", "and", "of", "'s", "’s", "with", "in")
+
+
+def pair_features(a: Span, b: Span, kind: str, lexicon: Lexicon, view: DocView | None = None) -> list[str]:
     """Sparse features of a candidate pair; `a` is the first mention in the text."""
-    doc = a.doc
+    v = view or DocView(a.doc, lexicon)
+    lower = v.lower
     labels = f"{a.label_}>{b.label_}"
     f = [f"L={labels}", f"kind={kind}", f"kind={kind}|{labels}"]
     if kind != "sentence":
-        before = [t.lower_ for t in doc[max(0, a.start - 3):a.start]]
+        before = lower[max(0, a.start - 3):a.start]
         f += [f"kb={w}" for w in before] + [f"kbT={c}" for c in lexicon.classes(before)]
         return f
-    between = doc[a.end:b.start]
-    inner = [e for e in doc.ents if a.end <= e.start and e.end <= b.start]
+    inner = v.between_ents(a.end, b.start)
     # other entities between stand as their label ("( <PLACE> , <PLACE> and"), numbers as '#'
-    label_at = {i: f"<{e.label_}>" for e in inner for i in range(e.start, e.end)}
+    label_at = {i: f"<{label}>" for s, e, label in inner for i in range(s, e)}
     words, last = [], None
-    for t in between:
-        w = label_at.get(t.i) or ("#" if t.like_num else t.lower_)
+    for i in range(a.end, b.start):
+        w = label_at.get(i) or ("#" if v.num[i] else lower[i])
         if not (w == last and w.startswith("<")):
             words.append(w)
         last = w
     words = [w for w in words if w.strip()]
     n = len(words)
-    f += [f"vb={t.lower_}" for t in between if t.tag_.startswith("VB") and t.i not in label_at][:4]
+    f += [f"vb={lower[i]}" for i in range(a.end, b.start) if v.verb[i] and i not in label_at][:4]
     f.append(f"n={_bucket(n)}")
     f.append(f"n={_bucket(n)}|{labels}")
     if n <= 8:
@@ -130,39 +174,40 @@ def pair_features(a: Span, b: Span, kind: str, lexicon: Lexicon) -> list[str]:
     else:
         f += [f"wf={w}" for w in words[:4]] + [f"wl={w}" for w in words[-4:]]
     f.append(f"ents_between={min(len(inner), 3)}")
-    f += [f"ent_between={e.label_}" for e in inner[:3]]
-    for p in (",", "(", ")", "-", ";", ":", "and", "of", "'s", "’s", "with", "in"):
-        if p in words:
-            f.append(f"p={p}")
+    f += [f"ent_between={label}" for _, _, label in inner[:3]]
+    present = set(words)
+    f += [f"p={p}" for p in PUNCT_FEATURES if p in present]
     if n == 0 or (n == 1 and words[0] in ("-", "–")):
         f.append("adjacent")
-    before = [t.lower_ for t in doc[max(a.sent.start, a.start - 3):a.start]]
-    after = [t.lower_ for t in doc[b.end:min(b.sent.end, b.end + 3)]]
+    sent_start, sent_end = v.sent_of[a.start]
+    b_sent_end = v.sent_of[b.start][1]
+    before = lower[max(sent_start, a.start - 3):a.start]
+    after = lower[b.end:min(b_sent_end, b.end + 3)]
     f += [f"wb={w}" for w in before[-2:]] + [f"wa={w}" for w in after[:2]]
-    sentence = [t.lower_ for t in a.sent]
-    for where, ws in (("btw", words), ("bef", before), ("aft", after), ("sent", sentence)):
-        for c in lexicon.classes(ws):
+    for where, classes in (("btw", lexicon.classes(words)), ("bef", lexicon.classes(before)),
+                           ("aft", lexicon.classes(after)), ("sent", v.sentence_classes(sent_start, sent_end))):
+        for c in classes:
             f.append(f"T{where}={c}")
             f.append(f"T{where}={c}|{labels}")
-    before_b = [t.lower_ for t in doc[max(a.end, b.start - 3):b.start]]
-    for c in lexicon.classes(before_b):
+    for c in lexicon.classes(lower[max(a.end, b.start - 3):b.start]):
         f.append(f"Tbb={c}|{labels}")
-    path, lca, on_path = _path(a.root, b.root)
+    ra, rb = v.root(a), v.root(b)
+    path, lca, on_path = v.path(ra, rb)
     f += [f"dp={path}", f"dp={path}|{labels}", f"lca={lca}", f"lca={lca}|{labels}",
-          f"deps={'/'.join(sorted({a.root.dep_, b.root.dep_}))}"]
-    path_words = [t.lower_ for t in on_path if t.i not in range(a.start, a.end) and t.i not in range(b.start, b.end)]
+          f"deps={'/'.join(sorted({v.dep[ra], v.dep[rb]}))}"]
+    path_words = [lower[i] for i in on_path if not (a.start <= i < a.end) and not (b.start <= i < b.end)]
     for c in lexicon.classes(path_words):
         f += [f"Tpath={c}", f"Tpath={c}|{labels}"]
     for c in lexicon.classes([lca]):
         f += [f"Tlca={c}", f"Tlca={c}|{labels}"]
     f += [f"pw={w}" for w in path_words[:4]]
-    for side, span in (("a", a), ("b", b)):
-        head = span.root.head
-        if head.i not in range(span.start, span.end):
-            f += [f"{side}h={head.lower_}", f"{side}dep={span.root.dep_}|{labels}"]
-            f += [f"{side}hT={c}|{labels}" for c in lexicon.classes([head.lower_])]
-    if a.root.head.i in range(b.start, b.end) or b.root.head.i in range(a.start, a.end):
-        f.append(f"attached={a.root.dep_}/{b.root.dep_}")
+    for side, span, r in (("a", a, ra), ("b", b, rb)):
+        head = v.head[r]
+        if not (span.start <= head < span.end):
+            f += [f"{side}h={lower[head]}", f"{side}dep={v.dep[r]}|{labels}"]
+            f += [f"{side}hT={c}|{labels}" for c in lexicon.classes([lower[head]])]
+    if b.start <= v.head[ra] < b.end or a.start <= v.head[rb] < a.end:
+        f.append(f"attached={v.dep[ra]}/{v.dep[rb]}")
     return f
 
 
@@ -250,8 +295,9 @@ class Relations:
 
     def pairs(self, doc: Doc) -> list[tuple[Span, Span, str, list[str]]]:
         """Every candidate pair of the document with its features."""
-        return [(a, b, kind, pair_features(a, b, kind, self.lexicon))
-                for a, b, kind in candidates(doc, self.window, self.countries, self.classified_by, self.titles)]
+        found = candidates(doc, self.window, self.countries, self.classified_by, self.titles)
+        view = DocView(doc, self.lexicon) if found else None
+        return [(a, b, kind, pair_features(a, b, kind, self.lexicon, view)) for a, b, kind in found]
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
