@@ -150,3 +150,12 @@ def test_random_unicode_decodes(text):
     except InputError:
         return
     assert isinstance(out, str)
+
+
+def test_a_cable_fragment_without_subject_or_blank_line_is_parsed():
+    from pipeline.ingest.cable import parse_header
+
+    text = "031250Z JUN 03\nFM AMEMBASSY ABU DHABI\nTO SECSTATE WASHDC\n"
+    header = parse_header(text)
+    assert header.dtg is not None and header.dtg[2] == "2003-06-03T12:50Z"
+    assert text[header.sender[0]:header.sender[1]] == "AMEMBASSY ABU DHABI"

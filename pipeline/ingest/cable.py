@@ -81,10 +81,10 @@ def parse_header(text: str) -> CableHeader:
     else:
         blank = re.search(r"\n\s*\n", text[text.find("FM ") + 1:]) if "FM " in text else None
         header.end = (text.find("FM ") + 1 + blank.end()) if blank else 0
-    dtg = DTG.search(text, 0, header.end or None)
+    dtg = DTG.search(text, 0, header.end or len(text))
     if dtg:
         header.dtg = (dtg.start(), dtg.end(), dtg_value(dtg))
-    fm = _FM.search(text, 0, header.end or None)
+    fm = _FM.search(text, 0, header.end or len(text))
     if fm:
         block_end = re.compile(r"\n\s*\n").search(text, fm.start())
         pos = fm.start()
@@ -98,11 +98,11 @@ def parse_header(text: str) -> CableHeader:
                 else:
                     header.addressees.append(span)
             pos += len(line) + 1
-    tags = _TAGS.search(text, 0, header.end or None)
+    tags = _TAGS.search(text, 0, header.end or len(text))
     if tags:
         header.tags = [(tags.start(1) + t.start(), tags.start(1) + t.end(), t.group())
                        for t in _TAG.finditer(tags.group(1))]
-    cls = _CLASSIFICATION.search(text, 0, header.end or None)
+    cls = _CLASSIFICATION.search(text, 0, header.end or len(text))
     if cls:
         header.post = (cls.start("post"), cls.end("post"))
         header.reference = f'{cls.group("post")} {cls.group("ref")}'
