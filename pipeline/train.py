@@ -259,8 +259,9 @@ def relation_examples(stage, doc, canon: dict, gold: GoldDocument) -> tuple[list
     return rows, labels
 
 
-def fit_relations(rows: list[list[str]], labels: list[str], c: float = 1.0, positive_weight: float = 1.5):
-    """A multinomial logistic regression (scikit-learn) over the pairs' binary features."""
+def fit_linear(rows: list[list[str]], labels: list[str], c: float = 1.0, positive_weight: float = 1.5):
+    """A multinomial logistic regression (scikit-learn) over binary features (relation pairs, names);
+    examples of any class but NONE weigh `positive_weight`."""
     import numpy as np
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
@@ -297,23 +298,25 @@ def train_relations(nlp, documents: list[GoldDocument], acronyms: set[str], c: f
         r, l = relation_examples(stage, doc, canon, gold)
         rows += r
         labels += l
-    return fit_relations(rows, labels, c)
+    return fit_linear(rows, labels, c)
 
 
 def with_relations(nlp, documents: list[GoldDocument], acronyms: set[str], kzx_config=None, c: float = 1.0):
     """`nlp` (a trained entity pipeline) with a kzx_relations stage trained on the documents' gold
     entities and relations, parsed as at run time."""
-    import tempfile as _tempfile
-
-    from .config import load_settings
+    from .config import load_settings, read_json
     from .nlp import build_pipeline
 
     if "kzx_relations" in nlp.pipe_names:
         nlp.remove_pipe("kzx_relations")
-    with _tempfile.TemporaryDirectory(prefix="kzx-rel-") as tmp:
+    settings = None
+    with tempfile.TemporaryDirectory(prefix="kzx-rel-") as tmp:
         nlp.to_disk(tmp)
-        kzx_nlp = build_pipeline(load_settings(kzx_config, model=tmp))
+        settings = load_settings(kzx_config, model=tmp)
+        kzx_nlp = build_pipeline(settings)
     stage = kzx_nlp.get_pipe("kzx_relations")
+    # the words of this config, not those of a model the stage may have fallen back on
+    stage.set_words(read_json(settings.components["kzx_relations"].get("patterns") or {}))
     stage.model = train_relations(kzx_nlp, documents, acronyms, c)
     nlp.add_pipe("kzx_relations").take_model(stage)
     return nlp
@@ -333,5 +336,5 @@ def with_orgtype(nlp, documents: list[GoldDocument], c: float = 1.0):
         nlp.remove_pipe("kzx_orgtype")
     stage = nlp.add_pipe("kzx_orgtype", **({"after": "ner"} if "ner" in nlp.pipe_names else {}))
     if len(set(labels)) == 2:
-        stage.model = fit_relations(rows, labels, c, positive_weight=1.0)
+        stage.model = fit_linear(rows, labels, c, positive_weight=1.0)
     return nlp

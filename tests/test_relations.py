@@ -41,11 +41,11 @@ def test_evidence_is_found_across_line_breaks():
 def test_a_linear_model_saved_and_loaded_scores_the_same(tmp_path):
     import numpy as np
 
-    from pipeline.train import fit_relations
+    from pipeline.train import fit_linear
 
     rows = [["w=met", "L=PERSON>PERSON"]] * 6 + [["w=in", "L=PERSON>PLACE"]] * 6 + [["w=and", "L=PLACE>PLACE"]] * 6
     labels = ["MET_WITH"] * 6 + ["LOCATED_IN>"] * 6 + ["NONE"] * 6
-    model = fit_relations(rows, labels, c=10.0)
+    model = fit_linear(rows, labels, c=10.0)
     probs = model.probabilities([["w=met", "L=PERSON>PERSON"], ["w=in", "L=PERSON>PLACE"], ["w=x"]])
     assert [model.classes[i] for i in probs.argmax(axis=1)[:2]] == ["MET_WITH", "LOCATED_IN>"]
     model.to_disk(tmp_path / "m")
