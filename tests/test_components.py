@@ -200,3 +200,10 @@ def test_one_name_takes_one_type_in_a_document():
     assert [e.label_ for e in out] == ["GROUP", "GROUP", "GROUP", "PERSON", "PERSON"]
     tie = [Span(doc, 0, 1, label="GROUP"), Span(doc, 3, 4, label="PERSON")]
     assert [e.label_ for e in one_label_per_name(tie)] == ["GROUP", "PERSON"]  # no clear majority
+
+
+def test_a_longer_name_is_not_cut_to_a_known_name_inside_it(parse_text):
+    mentions, _ = parse_text("Kandahar Provincial Council Chief Ahmed Wali Karzai met President Hamid Karzai.")
+    found = {(m.text, m.label, m.link) for m in mentions}
+    assert ("Ahmed Wali Karzai", "PERSON", "") in found, found
+    assert not any(m.text == "Karzai" and m.start < 45 for m in mentions)

@@ -104,7 +104,7 @@ class Gazetteer:
         keep = []
         for e in doc.ents:
             inside = list({id(gaz_at[i]): gaz_at[i] for i in range(e.start, e.end) if i in gaz_at}.values())
-            if not inside or _wraps(e, inside, self.wrap_heads):
+            if not inside or _wraps(e, inside, self.wrap_heads) or _longer_learned(e, inside):
                 keep.append(e)
         kept_at = {i for e in keep for i in range(e.start, e.end)}
         kept_gaz = [g for g in found if not any(i in kept_at for i in range(g.start, g.end))]
@@ -157,6 +157,15 @@ def _scoped_spans(doc: Doc, start: int, end: int, label: str, ent_id: str, words
 def _case_fits(words: list[str], span: Span) -> bool:
     """Capitalised tokens of the pattern are capitalised in the text."""
     return all(not w[:1].isupper() or t.text[:1].isupper() for w, t in zip(words, span))
+
+
+def _longer_learned(ent: Span, inside: list[Span]) -> bool:
+    """A trained entity stage's name that holds one shorter gazetteer name of its own label whole is
+    kept over it: "Ahmed Wali Karzai" is not cut to "Karzai" (another person), "NATO-Russia Council"
+    not to NATO. A span over two known names ("Hizb ut-Tahrir in Shymkent") is the model's mistake."""
+    return (ent.label_ in ("PERSON", "AGENCY", "GROUP", "PLACE") and not ent.kb_id_ and len(inside) == 1
+            and inside[0].label_ == ent.label_ and ent.start <= inside[0].start and inside[0].end <= ent.end
+            and len(inside[0]) < len(ent))
 
 
 def _wraps(ent: Span, inside: list[Span], heads: set[str]) -> bool:
