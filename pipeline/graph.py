@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import chain, groupby
 
@@ -10,6 +11,14 @@ from .model import CO_OCCURS, Edge, Graph, Mention, Relation
 from .resolve import Resolution
 
 EVIDENCE_CHARS = 400  # an edge's example sentence; relations.csv keeps every sentence whole
+# list markers and cable paragraph markers in front of a sentence: "-- ", "¶2. (C) ", "3. (SBU) ", "(U) "
+_LEADING_MARKERS = re.compile(r"^(?:[-–—*•·]+\s*|¶\s*|\d{1,3}\.\s+(?=\(|[A-Z])|\((?:U|C|S|SBU|TS|C/NF|S/NF|LOU|FOUO)\)\s*)+")
+
+
+def clean_evidence(sentence: str) -> str:
+    """An edge's evidence sentence without the list and paragraph markers in front of it (a cell that
+    starts with '--' would otherwise be shown as a guarded formula)."""
+    return _LEADING_MARKERS.sub("", sentence) or sentence
 
 
 def cooccurrences(mentions: list[Mention], doc_date: str = "", window: int = 12) -> Iterator[Relation]:
@@ -63,7 +72,7 @@ def _add(edges: dict[tuple, Edge], r: Relation, src: str, dst: str, texts: dict[
         src, dst = dst, src
     edge = edges.get((src, dst, r.type))
     if edge is None:
-        sentence = " ".join(texts.get(r.doc_id, "")[r.sent_start:r.sent_end].split())
+        sentence = clean_evidence(" ".join(texts.get(r.doc_id, "")[r.sent_start:r.sent_end].split()))
         if len(sentence) > EVIDENCE_CHARS:
             sentence = sentence[:EVIDENCE_CHARS - 1] + "…"
         edge = edges[(src, dst, r.type)] = Edge("", src, dst, r.type, r.directed, 0, evidence=sentence,

@@ -127,3 +127,14 @@ def test_random_names_never_break_an_export(tmp_path_factory, names, sentence):
     gexf = etree.parse(str(out / "graph.gexf"))
     assert {n.get("label") for n in gexf.iter(f"{GEXF}node")} == {xml_safe(n.name) for n in nodes}
     assert json.loads((out / "graph.json").read_text(encoding="utf-8"))["nodes"][0]["label"] == names[0]
+
+
+def test_evidence_loses_list_and_paragraph_markers_but_keeps_its_words():
+    from pipeline.graph import clean_evidence
+
+    assert clean_evidence("-- The KNB detained him.") == "The KNB detained him."
+    assert clean_evidence("¶2. (C) Tazhin met Lavrov.") == "Tazhin met Lavrov."
+    assert clean_evidence("3. (SBU) The OSCE office opened.") == "The OSCE office opened."
+    assert clean_evidence("(U) Classified by Ambassador Hoagland.") == "Classified by Ambassador Hoagland."
+    assert clean_evidence("2008 was a hard year for Kazakhstan.") == "2008 was a hard year for Kazakhstan."
+    assert clean_evidence("--") == "--"
