@@ -179,8 +179,8 @@ def train_command(
                               "'text' and no docs/ folder beside its file."),
     epochs: int = typer.Option(0, "--epochs", help="Override the config's max_epochs (0: keep it)."),
 ) -> None:
-    """Train kzx's entity stage on annotated documents with spaCy's training loop; kzx extract uses
-    models/kzx-en by default."""
+    """Train kzx's entity stage (spaCy's training loop), its AGENCY/GROUP typer and its relation
+    classifier on annotated documents; kzx extract uses models/kzx-en by default."""
     from .nlp import ModelError
     from .train import DEFAULT_GOLD, TrainingError, train
 
