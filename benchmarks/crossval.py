@@ -9,7 +9,7 @@ then `kzx extract` (the whole pipeline, rule stages included) runs over the held
 fresh out dir, and its mentions are scored with kzx eval's code. The held-out predictions of all folds
 are pooled and scored once: per label P/R/F1, typed overlap and exact, without the gold boilerplate,
 B-cubed grouping and DATE values. Also scored, on the same documents: the trained NER alone (its
-doc.ents, no rule stage) and, with --baselines, the bare base model (labels mapped, ORG as AGENCY) and
+doc.ents after the NER and the AGENCY/GROUP typer of the trained pipeline, no rule stage) and, with --baselines, the bare base model (labels mapped, ORG as AGENCY) and
 the rule stack of today (kzx extract with the base model). Writes a JSON and a Markdown table into
 --results and prints the table.
 """
@@ -81,12 +81,10 @@ def model_spans(documents: list[GoldDocument], model: str, label_map: dict | Non
     import spacy
 
     from pipeline.casing import recase
-    from pipeline.config import load_settings
-    from pipeline.engines.local import acronyms_of
-    from pipeline.nlp import build_pipeline
+    from pipeline.train import config_acronyms
 
-    acronyms = acronyms_of(build_pipeline(load_settings()))
-    nlp = spacy.load(model, exclude=["lemmatizer", "attribute_ruler"])
+    acronyms = config_acronyms(CONFIG)
+    nlp = spacy.load(model, exclude=["lemmatizer", "attribute_ruler", "kzx_relations"])
     out = []
     for d, doc in zip(documents, nlp.pipe(recase(d.text, acronyms) for d in documents)):
         for ent in doc.ents:
@@ -177,12 +175,9 @@ def retrain_relations(model: Path, documents: list[GoldDocument]) -> None:
     """A saved fold pipeline's organisation typing and relation stages trained anew (its NER is kept)."""
     import spacy
 
-    from pipeline.config import load_settings
-    from pipeline.engines.local import acronyms_of
-    from pipeline.nlp import build_pipeline
-    from pipeline.train import with_orgtype, with_relations
+    from pipeline.train import config_acronyms, with_orgtype, with_relations
 
-    acronyms = acronyms_of(build_pipeline(load_settings(model="base")))
+    acronyms = config_acronyms(CONFIG)
     nlp = with_relations(with_orgtype(spacy.load(model), documents), documents, acronyms)
     nlp.to_disk(model)
 

@@ -116,14 +116,31 @@ def _main_countries(mentions: list[Mention], table: AliasTable, outside: set[str
     return main
 
 
-def mention_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, str, dict | None]:
-    """(key, canonical, record) of one mention, before any joining."""
+def local_document(m: Mention, local_heads: frozenset[str]) -> str:
+    """The document a mention is bound to, or "": a date kzx could not resolve ("today" of five cables
+    is five days), a bare word for a body without a gazetteer link ("the Embassy": the document's own)."""
     if m.label == "DATE":
-        if m.value:  # a date is keyed by its value: "today" and "March 3, 2009" of one day are one node
+        return "" if m.value else m.doc_id
+    if not m.link and m.label in ("AGENCY", "GROUP") and clean_surface(m.text).lower() in local_heads:
+        return m.doc_id
+    return ""
+
+
+def mention_key(m: Mention, table: AliasTable, main_country: str, local: str = "") -> tuple[str, str, dict | None]:
+    """(key, canonical, record) of one mention, before any joining; `local` is the document a mention
+    is bound to (local_document)."""
+    if m.label == "DATE":
+        if not local:  # a date is keyed by its value: "today" and "March 3, 2009" of one day are one node
             return f"date {m.value}", m.value, None
-        # a date kzx could not resolve stays inside its document ("today" of five cables is five days)
-        canonical = f"{clean_surface(m.text).lower()} [{m.doc_id}]"
+        canonical = f"{clean_surface(m.text).lower()} [{local}]"
         return f"date {canonical}", canonical, None
+    key, canonical, rec = _name_key(m, table, main_country)
+    if local and rec is None:  # the document's own body: named after the word and the document
+        return f"{key} [{local}]", f"{display_name(clean_surface(m.text))} [{local}]", None
+    return key, canonical, rec
+
+
+def _name_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, str, dict | None]:
     surface = clean_surface(m.text)
     country, generic = table.scoped_country(surface)
     rec = (table.by_id.get((m.label, m.link)) or (table.lookup(m.label, m.link) if m.link else None)
@@ -153,16 +170,10 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     mention_keys = []
     seen: dict[tuple, tuple] = {}  # the same surface in the same setting keys the same way
     for m in mentions:
-        # an unresolved date keys by its document too (see mention_key)
-        local = m.doc_id if (m.label == "DATE" and not m.value) or (
-            not m.link and m.label in ("AGENCY", "GROUP") and clean_surface(m.text).lower() in local_heads) else ""
+        local = local_document(m, local_heads)
         known = seen.get(setting := (m.label, m.text, m.link, m.value, main.get(m.doc_id, ""), local))
         if known is None:
-            key, canonical, rec = mention_key(m, table, setting[4])
-            if local and m.label != "DATE" and rec is None:
-                # the document's own body: its node is named after the word and the document
-                canonical = f"{display_name(clean_surface(m.text))} [{m.doc_id}]"
-                key = f"{key} [{m.doc_id}]"
+            key, canonical, rec = mention_key(m, table, setting[4], local)
             known = seen[setting] = ((m.label, key), canonical, rec, clean_surface(m.text),
                                      _surname_only(m.label, key, rec))
         k, canonical, rec, surface, bare = known

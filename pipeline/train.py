@@ -149,9 +149,7 @@ def train(gold_files: list[Path | str], out: Path | str = DEFAULT_MODEL_DIR, con
     import spacy
     from spacy.cli.train import train as spacy_train
 
-    from .config import load_settings
-    from .engines.local import acronyms_of
-    from .nlp import build_pipeline, resolve_model
+    from .nlp import resolve_model
 
     if documents is None:
         documents = [d for f in gold_files for d in read_gold(f, docs_dir)]
@@ -161,8 +159,7 @@ def train(gold_files: list[Path | str], out: Path | str = DEFAULT_MODEL_DIR, con
     if not config.is_file():
         raise ConfigError(f"training config not found: {config}")
     base = resolve_model(base)
-    settings = load_settings(kzx_config, model=base)
-    acronyms = acronyms_of(build_pipeline(settings))
+    acronyms = config_acronyms(kzx_config)
     # the base model's tokenizer, without its components: training text is tokenised as at run time
     tokenizer_nlp = spacy.load(base, exclude=["tok2vec", "tagger", "parser", "ner", "senter", "lemmatizer",
                                               "attribute_ruler"])
@@ -188,6 +185,14 @@ def train(gold_files: list[Path | str], out: Path | str = DEFAULT_MODEL_DIR, con
         out.parent.mkdir(parents=True, exist_ok=True)
         nlp.to_disk(out)
     return out
+
+
+def config_acronyms(kzx_config: Path | str | None = None) -> set[str]:
+    """The words re-casing keeps, from the gazetteers a kzx config names (no model loaded)."""
+    from .components.gazetteer import load_records, record_acronyms
+    from .config import load_settings
+
+    return record_acronyms(load_records(load_settings(kzx_config).gazetteer_files))
 
 
 def evidence_spans(text: str, evidence: str) -> list[tuple[int, int]]:

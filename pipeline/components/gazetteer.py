@@ -24,6 +24,11 @@ def load_records(sources: list) -> list[dict]:
     return [r for source in sources for r in read_jsonl(source if isinstance(source, (str, list)) else [source])]
 
 
+def record_acronyms(records: list[dict]) -> set[str]:
+    """Acronyms and cable codes of gazetteer records: words the re-casing of upper-case lines keeps."""
+    return {a for r in records for a in r.get("acronyms", []) + r.get("codes", [])}
+
+
 def country_forms(records: list[dict]) -> tuple[list[str], list[str]]:
     """Nationality adjectives and country names, for the scoped-body variants."""
     adjectives, names = [], []

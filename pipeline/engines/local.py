@@ -11,6 +11,7 @@ from itertools import islice
 from spacy.language import Language
 
 from ..casing import recase
+from ..components.gazetteer import record_acronyms
 from ..model import Document, Mention, Relation
 from ..rows import doc_rows
 
@@ -35,7 +36,7 @@ def pieces(text: str, limit: int = MAX_PIECE) -> list[tuple[int, str]]:
 
 def acronyms_of(nlp: Language) -> set[str]:
     gazetteer = nlp.get_pipe("kzx_gazetteer") if "kzx_gazetteer" in nlp.pipe_names else None
-    return {a for r in (gazetteer.records if gazetteer else []) for a in r.get("acronyms", []) + r.get("codes", [])}
+    return record_acronyms(gazetteer.records) if gazetteer else set()
 
 
 def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_size: int = 4,
