@@ -1,18 +1,18 @@
 """Report writer: report.html, one self-contained page to review what kzx found before loading the
 graph (documents with highlighted entities, entity and relation tables, an interactive network),
-and graph.png, a static overview for slides. Every document-derived string is escaped."""
+and graph.png, a static overview for slides (overview.py). Every document-derived string is escaped."""
 
 from __future__ import annotations
 
 import html
 import json
-import warnings
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 from .common import atomic_open
 from .gexf import COLOURS as GEXF_COLOURS
 from .model_rows import Export
+from .overview import write_png
 
 STATIC = Path(__file__).resolve().parent / "static"
 COLOURS = {label: "#%02x%02x%02x" % rgb for label, rgb in GEXF_COLOURS.items()}
@@ -102,43 +102,6 @@ def write(export: Export, out: Path) -> list[Path]:
     with atomic_open(path, "w", encoding="utf-8") as f:
         f.write(page)
     return [path, write_png(export, out)]
-
-
-def write_png(export: Export, out: Path, max_nodes: int = 80) -> Path:
-    """graph.png: the most-mentioned entities and their typed relations, coloured by type."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import networkx as nx
-
-    typed = [e for e in export.graph.edges if e.type != "CO_OCCURS"] or export.graph.edges
-    degree = Counter(x for e in typed for x in (e.source, e.target))
-    nodes = {n.id: n for n in export.graph.nodes if n.id in degree}
-    ordered = sorted(degree, key=lambda n: (-degree[n], n))[:max_nodes]  # a fixed order: the layout depends on it
-    top = set(ordered)
-    g = nx.Graph()
-    g.add_nodes_from(ordered)
-    g.add_edges_from((e.source, e.target) for e in typed if e.source in top and e.target in top)
-    fig, ax = plt.subplots(figsize=(12, 9), dpi=100)
-    if g.number_of_nodes():
-        pos = nx.spring_layout(g, seed=7, k=0.6)
-        nx.draw_networkx_edges(g, pos, ax=ax, alpha=0.3)
-        nx.draw_networkx_nodes(g, pos, ax=ax, node_color=[COLOURS.get(nodes[n].label, "#999") for n in g],
-                               node_size=[60 + 15 * degree[n] for n in g])
-        for n, (x, y) in pos.items():  # plain text: a '$' in a name must not start mathtext
-            ax.text(x, y, nodes[n].name[:28], fontsize=7, ha="center", va="center", parse_math=False)
-    for label, colour in COLOURS.items():
-        ax.scatter([], [], color=colour, label=label)
-    ax.legend(loc="lower left", fontsize=8)
-    ax.set_title("kzx: typed relations between the most connected entities")
-    ax.axis("off")
-    path = out / "graph.png"
-    with atomic_open(path, "wb") as f, warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # glyphs the font lacks are drawn as boxes
-        fig.savefig(f, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return path
 
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}#network{height:600px;border:1px solid #ccc}
