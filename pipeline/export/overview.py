@@ -65,7 +65,8 @@ def _layout(nodes, edges, seed: int = 7) -> dict[str, tuple[float, float]]:
 
     g = nx.Graph()
     g.add_nodes_from(nodes)
-    g.add_edges_from((e.source, e.target) for e in edges)
+    pairs = sorted({tuple(sorted((e.source, e.target))) for e in edges})
+    g.add_edges_from(pairs)
     order = {n: i for i, n in enumerate(nodes)}
     parts = sorted((sorted(c, key=order.get) for c in nx.connected_components(g)), key=lambda c: (-len(c), order[c[0]]))
     cells = []
@@ -76,7 +77,13 @@ def _layout(nodes, edges, seed: int = 7) -> dict[str, tuple[float, float]]:
         elif len(part) == 2:
             local = {part[0]: (-0.5, 0.0), part[1]: (0.5, 0.0)}
         else:
-            local = nx.spring_layout(g.subgraph(part), seed=seed, k=1.0 / side, iterations=300)
+            # a graph of its own in a fixed order: a subgraph view iterates a set, whose order changes
+            # from one process to the next, and the layout with it
+            members = set(part)
+            sub = nx.Graph()
+            sub.add_nodes_from(part)
+            sub.add_edges_from(pair for pair in pairs if pair[0] in members)
+            local = nx.spring_layout(sub, seed=seed, k=1.0 / side, iterations=300)
         xs, ys = [p[0] for p in local.values()], [p[1] for p in local.values()]
         cx, cy = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
         span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
