@@ -44,7 +44,7 @@ def cable(rng: random.Random, number: int) -> str:
              f"CONFIDENTIAL SECTION 01 OF 02 {post.upper()} {number:06d}", "", "SIPDIS", "",
              "STATE FOR EUR/CARC, DRL AND INR", "NSC FOR MERKEL", "E.O. 12958: DECL: 10/10/2018",
              "TAGS: PGOV PREL KZ", f"SUBJECT: KAZAKHSTAN: {rng.choice(TOPICS)}", "",
-             f"Classified By: Ambassador John Ordway for reasons 1.4 (b) and (d)", ""]
+             "Classified By: Ambassador John Ordway for reasons 1.4 (b) and (d)", ""]
     for paragraph in range(1, rng.randint(3, 5) + 1):
         sentences = []
         for _ in range(rng.randint(2, 3)):
