@@ -192,7 +192,9 @@ def overview(export: Export, max_nodes: int = 40, renderer=None, fig=None) -> Ov
     positions = _untangle(positions, radius, pairs, box)
     view = Overview(ordered, {n: entity[n].name for n in ordered}, {n: entity[n].label for n in ordered},
                     positions, radius, [(e.source, e.target, e.type, e.directed) for e in edges])
-    _place_labels(view, renderer, fig, box)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # glyphs the font lacks are measured (and drawn) as boxes
+        _place_labels(view, renderer, fig, box)
     view.node_legend = [t for t in NODE_COLOURS if t in set(view.types.values())]
     drawn = {(t, d) for *_, t, d in view.edges}
     view.relation_legend = sorted(drawn, key=lambda td: (list(RELATION_COLOURS).index(td[0])
