@@ -58,12 +58,25 @@ def test_gephi_types_the_csv_time_column_as_the_elements_own_intervals(sample_ru
     assert edge_types["timeset"] == "IntervalSet" and edge_time == "INTERVAL"
     assert edge_types["Weight"] == "Double" and edge_types["confidence"] == "Double"
     assert edge_types["documents"] == "Integer" and edge_types["Label"] == "String"
+    assert edge_types["dates"] == "String"  # the TIMEX forms, as text
     node_types, node_time = infer_column_types(out / "nodes.csv")
     assert node_types["timeset"] == "IntervalSet" and node_time == "INTERVAL"
-    assert node_types["mentions"] == "Integer" and node_types["aliases"] == "String"
+    assert node_types["mentions"] == "Integer" and node_types["aliases"] == "String" and node_types["dates"] == "String"
     with open(out / "edges.csv", encoding="utf-8", newline="") as f:
         timesets = [r["timeset"] for r in csv.DictReader(f) if r["timeset"]]
     assert len(timesets) > 100 and all(t.startswith("<[") and t.endswith("]>") for t in timesets)
+
+
+def test_a_dates_column_of_bare_years_or_days_would_not_stay_text(tmp_path):
+    """Why `dates` reads 'FIRST to LAST': Gephi would type bare values as numbers or timestamps."""
+    from pipeline.export.csv_files import date_span
+
+    for bare, typed in (("2008", "Integer"), ("2008-03-04", "TimestampSet")):
+        (tmp_path / "e.csv").write_text("Source,Target,dates\n" + f"a,b,{bare}\n" * 3, encoding="utf-8")
+        assert infer_column_types(tmp_path / "e.csv")[0]["dates"] == typed
+        (tmp_path / "e.csv").write_text("Source,Target,dates\n" + f"a,b,{date_span([bare])}\n" * 3, encoding="utf-8")
+        assert infer_column_types(tmp_path / "e.csv")[0]["dates"] == "String"
+    assert date_span(["2008-W42", "2006-02-14T11:33Z", ""]) == "2006-02-14T11:33Z to 2008-W42"
 
 
 def test_the_type_inference_port_agrees_with_gephis_rules():
