@@ -183,7 +183,7 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
     return summary
 
 
-# the phases of a run, in order, as extract() reports them to on_phase (parse and write with a total)
+# the phases of a run, in order, as extract() reports them to on_phase (parse with its document count)
 PHASES = ("scan", "load model", "parse", "resolve", "graph", "write")
 
 

@@ -68,8 +68,8 @@ class PhaseProgress:
 
     def __init__(self, input_dir: Path, formats: tuple[str, ...]):
         self.labels = {"scan": f"scanning {input_dir}", "load model": "loading the model",
-                       "parse": "parsing {total} document{s}", "resolve": "resolving entities",
-                       "graph": "building the graph", "write": "writing " + ",".join(formats)}
+                       "resolve": "resolving entities", "graph": "building the graph",
+                       "write": "writing " + ",".join(formats)}
         self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=err, transient=True) if err.is_terminal else None
         self.task = None
@@ -87,7 +87,10 @@ class PhaseProgress:
             self.bar.stop()
 
     def on_phase(self, name: str, total: int | None = None) -> None:
-        label = self.labels.get(name, name).format(total=total, s="" if total == 1 else "s")
+        if name == "parse":
+            label = f"parsing {total} document{'' if total == 1 else 's'}"
+        else:
+            label = self.labels.get(name, name)
         if self.bar is None:
             err.print(f"kzx: {label}", soft_wrap=True, highlight=False, markup=False)
             return
