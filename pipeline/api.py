@@ -138,14 +138,17 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
             model: str | None = None, workers: int = 1, force: bool = False,
             formats: tuple[str, ...] = FORMATS, on_document: Callable[[str, str], None] | None = None,
             on_plan: Callable[[Plan], None] | None = None, engine: str = "local",
-            scheduler: str | None = None, gpu: str | None = None) -> Summary:
+            scheduler: str | None = None, gpu: str | None = None,
+            on_phase: Callable[..., None] | None = None) -> Summary:
     """Parses new and changed documents into the store, then rebuilds resolution and every export.
-    `gpu` ("prefer"/"require") overrides the config's [model] gpu."""
+    `gpu` ("prefer"/"require") overrides the config's [model] gpu. `on_phase(name, total=None)` is told
+    when each phase starts: see PHASES."""
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input dir not found: {input_dir}")
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine '{engine}': choose local or dask")
+    check_run_arguments(input_dir, out_dir, engine)
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
@@ -156,6 +159,8 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
         remove_stale_staging(out_dir)
         store = Store(out_dir / STORE_NAME)
         try:
+            phase = on_phase or _quiet
+            phase("scan")
             plan = plan_run(input_dir, store, fingerprint, force)
             if on_plan:
                 on_plan(plan)
@@ -163,11 +168,11 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
             summary.removed, summary.unchanged = plan.removed, len(plan.unchanged)
             if plan.to_parse:
                 _parse_into(store, settings, plan, fingerprint, workers, summary, on_document, engine, scheduler,
-                            out_dir)
+                            out_dir, phase)
             summary.resolved_only = not plan.to_parse
             state = _export_state(store, settings, formats)
             if plan.to_parse or plan.removed or not _outputs_current(out_dir, store, state, formats):
-                _export(store, settings, out_dir, formats, summary)
+                _export(store, settings, out_dir, formats, summary, phase)
                 store.set_setting("export_state", state)
                 store.set_setting("export_counts", json.dumps([summary.entities, summary.typed_edges,
                                                                summary.cooccurrence_edges]))
@@ -178,9 +183,45 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
     return summary
 
 
+# the phases of a run, in order, as extract() reports them to on_phase (parse with its document count)
+PHASES = ("scan", "load model", "parse", "resolve", "graph", "write")
+
+
+def _quiet(name: str, total: int | None = None) -> None:
+    """on_phase when nobody listens."""
+
+
+class EmptyInputError(ValueError):
+    """The input dir holds no file and no earlier run's documents to remove."""
+
+
+def check_run_arguments(input_dir: Path, out_dir: Path, engine: str) -> None:
+    """The user mistakes an extract can name before it touches anything: an --out that is not a folder,
+    --engine dask without the dask extra, an input dir with nothing to read and no store to update."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"--out {out_dir} is a file, not a folder: give a folder for the store and the outputs")
+    if engine == "dask":
+        try:
+            import distributed  # noqa: F401  (the dask extra)
+        except ImportError:
+            raise ValueError('--engine dask needs the dask extra: pip install "kzx[dask]" (or use --engine local)') \
+                from None
+    if not (out_dir / STORE_NAME).is_file() and not scan(input_dir):
+        raise EmptyInputError(f"no documents in {input_dir}: put .txt, .md, .html, .pdf or .docx files there "
+                              "(searched recursively); nothing was written")
+
+
+def require_store(out_dir: Path) -> Path:
+    """The store of an earlier run, for the commands that only read it; a missing one is not created."""
+    path = Path(out_dir) / STORE_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"no kzx store in {out_dir}: run kzx extract --out {out_dir} first")
+    return path
+
+
 def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, workers: int,
                 summary: Summary, on_document, engine: str = "local", scheduler: str | None = None,
-                out_dir: Path | None = None) -> None:
+                out_dir: Path | None = None, phase: Callable[..., None] | None = None) -> None:
     documents: dict[str, Document] = {}
 
     def readable():
@@ -198,7 +239,7 @@ def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, 
             yield document
 
     for doc_id, mentions, relations, error, meta in _engine_rows(settings, plan, readable(), workers, engine, scheduler,
-                                                            out_dir, summary):
+                                                            out_dir, summary, phase or _quiet):
         document = documents.pop(doc_id)
         document.meta = meta
         if error:
@@ -215,8 +256,9 @@ DOCUMENTS_PER_WORKER = 64  # below this a worker process costs more (its model l
 
 
 def _engine_rows(settings: Settings, plan: Plan, documents, workers: int, engine: str, scheduler: str | None,
-                 out_dir: Path | None, summary: Summary):
+                 out_dir: Path | None, summary: Summary, phase: Callable[..., None]):
     """Rows from the chosen engine; spaCy loads only when something needs parsing."""
+    phase("load model")
     if engine == "dask":
         from .engines import dask as dask_engine
         from .nlp import save_pipeline
@@ -225,6 +267,7 @@ def _engine_rows(settings: Settings, plan: Plan, documents, workers: int, engine
         if not (model_dir / "config.cfg").is_file():
             # a LocalCluster can share a pipeline saved beside the store; remote workers need --model
             model_dir = save_pipeline(settings, Path(out_dir) / ".kzx-model")
+        phase("parse", len(plan.to_parse))  # the Dask workers load the model as they start
         return dask_engine.parse(str(model_dir.resolve()), documents, scheduler, workers, settings.batch_size)
     from .engines.local import parse
     from .nlp import build_pipeline, use_gpu
@@ -237,6 +280,7 @@ def _engine_rows(settings: Settings, plan: Plan, documents, workers: int, engine
     if on_gpu or "transformer" in nlp.pipe_names:
         workers = 1
     summary.parse_device = f"{'GPU' if on_gpu else 'CPU'}, {workers} process{'es' if workers > 1 else ''}"
+    phase("parse", len(plan.to_parse))
     return parse(nlp, documents, workers=workers, batch_size=settings.batch_size)
 
 
@@ -276,18 +320,22 @@ def report(out_dir: Path | str = "data/out", config: Path | str | None = None) -
     return summary.files
 
 
-def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
+def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary,
+            phase: Callable[..., None] | None = None) -> None:
     gc.collect()  # the parse's pipeline (reference cycles) goes before the rebuild's rows come in
     gc.disable()  # millions of long-lived row objects: collections would rescan them for nothing
     try:
-        _resolve_and_write(store, settings, out_dir, formats, summary)
+        _resolve_and_write(store, settings, out_dir, formats, summary, phase or _quiet)
     finally:
         gc.enable()
 
 
-def build_export(store: Store, settings: Settings) -> Export:
+def build_export(store: Store, settings: Settings, phase: Callable[..., None] | None = None) -> Export:
     """Resolution and graph rebuilt from the store's rows: what every writer reads."""
+    phase = phase or _quiet
+    phase("resolve")
     mentions, relations, resolution = resolve_store(store, settings)
+    phase("graph")
     texts = store.texts()
     documents = store.documents()
     graph = build_graph(mentions, relations, resolution, texts,
@@ -296,8 +344,10 @@ def build_export(store: Store, settings: Settings) -> Export:
     return Export(graph, mentions, resolution.entity_ids, relations, texts, documents, node_first_dates(graph))
 
 
-def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
-    export = build_export(store, settings)
+def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary,
+                       phase: Callable[..., None]) -> None:
+    export = build_export(store, settings, phase)
+    phase("write")
     summary.files += write_outputs(export, out_dir, formats, settings.export_memory_mb)
     summary.mentions = Counter(m.label for m in export.mentions if not m.boilerplate)
     summary.entities = len(export.graph.nodes)
@@ -389,7 +439,7 @@ def evaluate_relations_output(gold: Path | str, out_dir: Path | str = "data/out"
 def alias_report(out_dir: Path | str = "data/out", config: Path | str | None = None):
     """Merged entities with their surface forms, and the closest pairs that were not merged."""
     settings = load_settings(config)
-    store = Store(Path(out_dir) / STORE_NAME)
+    store = Store(require_store(out_dir))
     try:
         _, _, resolution = resolve_store(store, settings)
     finally:

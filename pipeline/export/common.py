@@ -1,4 +1,4 @@
-"""What every writer shares: atomic files, safe CSV cells, XML-safe strings, date bounds."""
+"""What every writer shares: atomic files, safe CSV cells, XML-safe strings, date bounds and intervals."""
 
 from __future__ import annotations
 
@@ -82,12 +82,15 @@ def csv_safe(value) -> str:
 
 @lru_cache(maxsize=100_000)
 def date_bounds(value: str) -> tuple[str, str] | None:
-    """First and last day a date value covers: '2008' -> 2008-01-01..2008-12-31; '2006-FA' -> autumn."""
+    """First and last day a date value covers: '2008' -> 2008-01-01..2008-12-31; '2006-FA' -> autumn;
+    '198' -> the 1980s."""
     if not value:
         return None
     if "/" in value:
         a, b = (date_bounds(v) for v in value.split("/", 1))
         return (a[0], b[1]) if a and b else None
+    if len(value) == 3 and value.isdigit():  # a decade (TIMEX '198': the 1980s)
+        return f"{value}0-01-01", f"{value}9-12-31"
     week = re.match(r"^(\d{4})-W(\d{2})$", value)
     if week:
         monday = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
@@ -106,3 +109,22 @@ def date_bounds(value: str) -> tuple[str, str] | None:
     if day is None:
         return f"{y:04d}-{mo:02d}-01", f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}"
     return f"{y:04d}-{mo:02d}-{day}", f"{y:04d}-{mo:02d}-{day}"
+
+
+def date_intervals(values) -> list[tuple[str, str]]:
+    """The days a set of date values covers, as sorted, non-overlapping (first, last) day pairs:
+    '2008' and '2008-03-04' are one interval. Gephi refuses overlapping intervals in a time set."""
+    merged: list[list[str]] = []
+    for first, last in sorted(b for b in map(date_bounds, set(values)) if b):
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return [(first, last) for first, last in merged]
+
+
+def gephi_timeset(values) -> str:
+    """Gephi's interval-set syntax for the days the values cover ('<[2008-01-01, 2008-12-31]>'), which
+    its spreadsheet importer types as an IntervalSet: in a `timeset` column, the element's own time."""
+    intervals = date_intervals(values)
+    return "<" + "; ".join(f"[{first}, {last}]" for first, last in intervals) + ">" if intervals else ""
