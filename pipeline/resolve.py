@@ -126,6 +126,76 @@ def local_document(m: Mention, local_heads: frozenset[str]) -> str:
     return ""
 
 
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’.]*")
+_FUNCTION_WORDS = {"of", "the", "for", "and", "in", "on", "to", "at", "de", "du", "des", "la", "le", "al", "el"}
+
+
+def initials(name: str) -> set[str]:
+    """The acronyms a name may be shortened to: the first letters of its words, with and without the
+    function words, hyphenated parts counted apart or not ("Government of Pakistan": GOP, GP;
+    "Inter-Services Intelligence": ISI, II)."""
+    out = set()
+    for text in (name, name.replace("-", " ")):
+        words = _NAME_WORD.findall(text)
+        out.add("".join(w[0] for w in words).upper())
+        out.add("".join(w[0] for w in words if w.lower() not in _FUNCTION_WORDS).upper())
+    return {a for a in out if len(a) >= 2}
+
+
+def document_antecedents(mentions: list[Mention], local_heads: frozenset[str] = frozenset()) -> dict[int, int]:
+    """Light coreference inside each document: index of a short mention -> index of the one full name
+    of its label the document gives for it. A first name used alone joins the one full name that
+    starts with it (a surname alone is left to the surname rule); an acronym joins the one name whose
+    initials it is ("GOP" -> "Government of Pakistan", "ISI", "FATA"); a bare word for a body joins
+    the one name of that label holding it ("the Embassy" -> "U.S. Embassy in Dushanbe", "PRT" ->
+    "PRT Chaghcharan"). A surname the gazetteer links to one person joins the other full name with that
+    surname when that is the only one the document gives ("Maxim Bakiyev ... Bakiyev"). Dates and
+    anything ambiguous stay as they are."""
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        if m.label != "DATE":
+            by_doc[m.doc_id].append(i)
+    out = {}
+    for idx in by_doc.values():
+        full: dict[str, dict[str, int]] = defaultdict(dict)  # label -> name key -> first mention
+        words_of = {}
+        for i in idx:
+            words = clean_surface(mentions[i].text).split()
+            words_of[i] = words
+            if len(words) >= 2:
+                full[mentions[i].label].setdefault(match_key(" ".join(words)), i)
+        if not full:
+            continue
+        for i in idx:
+            m, words = mentions[i], words_of[i]
+            if len(words) != 1 or not full.get(m.label):
+                continue
+            word = words[0]
+            names = full[m.label]
+            found = []
+            if m.link:
+                # a surname the gazetteer gives one person ("Bakiyev": the president) belongs to another
+                # full name with it that the document gives, when it gives only that one
+                key = match_key(word)
+                found = [j for j in names.values() if m.label == "PERSON" and match_key(words_of[j][-1]) == key]
+                if len(found) == 1 and mentions[found[0]].link != m.link \
+                        and match_key(clean_surface(mentions[found[0]].text)) != match_key(m.link):
+                    out[i] = found[0]
+                continue
+            if m.label == "PERSON":
+                key = match_key(word)
+                if any(match_key(words_of[j][-1]) == key for j in names.values()):
+                    continue  # a surname: the surname rule joins it
+                found = [j for j in names.values() if match_key(words_of[j][0]) == key]
+            elif word.isupper() and 2 <= len(word) <= 6:
+                found = [j for j in names.values() if word in initials(clean_surface(mentions[j].text))]
+            elif word.lower() in local_heads:
+                found = [j for j in names.values() if word.lower() in (w.lower() for w in words_of[j])]
+            if len(found) == 1:
+                out[i] = found[0]
+    return out
+
+
 def mention_key(m: Mention, table: AliasTable, main_country: str, local: str = "") -> tuple[str, str, dict | None]:
     """(key, canonical, record) of one mention, before any joining; `local` is the document a mention
     is bound to (local_document)."""
@@ -169,11 +239,13 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     keys: dict[tuple[str, str], _Key] = {}
     mention_keys = []
     seen: dict[tuple, tuple] = {}  # the same surface in the same setting keys the same way
-    for m in mentions:
-        local = local_document(m, local_heads)
-        known = seen.get(setting := (m.label, m.text, m.link, m.value, main.get(m.doc_id, ""), local))
+    antecedents = document_antecedents(mentions, local_heads)
+    for i, m in enumerate(mentions):
+        named = mentions[antecedents[i]] if i in antecedents else m  # keyed as the name it stands for
+        local = local_document(named, local_heads)
+        known = seen.get(setting := (m.label, named.text, named.link, m.value, main.get(m.doc_id, ""), local))
         if known is None:
-            key, canonical, rec = mention_key(m, table, setting[4], local)
+            key, canonical, rec = mention_key(named, table, setting[4], local)
             known = seen[setting] = ((m.label, key), canonical, rec, clean_surface(m.text),
                                      _surname_only(m.label, key, rec))
         k, canonical, rec, surface, bare = known
