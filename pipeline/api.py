@@ -437,7 +437,8 @@ def evaluate_relations_output(gold: Path | str, out_dir: Path | str = "data/out"
 
 
 def alias_report(out_dir: Path | str = "data/out", config: Path | str | None = None):
-    """Merged entities with their surface forms, and the closest pairs that were not merged."""
+    """Merged entities with their surface forms, the closest pairs that were not merged, and the names
+    tagged with several labels (each now one entity of the label its mentions voted for)."""
     settings = load_settings(config)
     store = Store(require_store(out_dir))
     try:
@@ -446,4 +447,4 @@ def alias_report(out_dir: Path | str = "data/out", config: Path | str | None = N
         store.close()
     merged = sorted((e for e in resolution.entities.values() if len(e.aliases) > 1 and e.label != "DATE"),
                     key=lambda e: (-e.mentions, e.id))
-    return merged, resolution.near_misses
+    return merged, resolution.near_misses, resolution.label_conflicts

@@ -285,7 +285,7 @@ def aliases(
 ) -> None:
     """Every merged entity with its surface forms, and the closest pairs that were NOT merged."""
     try:
-        merged, near = api.alias_report(out, config)
+        merged, near, conflicts = api.alias_report(out, config)
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
     table = Table(title="merged entities")
@@ -300,6 +300,12 @@ def aliases(
         table.add_column(col)
     for a, b, score in near[:limit]:
         table.add_row(a, b, f"{score:.0f}")
+    console.print(table)
+    table = Table(title="names tagged with several types: one entity of the voted type (override in configs/overrides.jsonl)")
+    for col in ("name", "mentions by type", "entity type"):
+        table.add_column(col)
+    for name, votes, label in conflicts[:limit]:
+        table.add_row(name, ", ".join(f"{k} {n}" for k, n in sorted(votes.items(), key=lambda x: -x[1])), label)
     console.print(table)
 
 

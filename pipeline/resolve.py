@@ -3,8 +3,9 @@
 Near-linear: every mention gets a key (label + transliteration key of its canonical or surface
 name); keys are then joined by surname (a one-word person name joins the only full name with that
 surname, in its document first, else in the corpus), by fuzzy match inside blocks that share label,
-token count and the first letters, and by user overrides. Labels are never crossed, and two
-different gazetteer entities are never merged. Entity ids are slugs of label and canonical name,
+token count and the first letters, and by user overrides. One name tagged with several labels is
+one entity of the label its mentions vote for (a gazetteer's label first), and the conflict is
+reported; two different gazetteer entities are never merged. Entity ids are slugs of label and canonical name,
 stable across runs.
 """
 
@@ -94,6 +95,8 @@ class Resolution:
     entity_ids: list[str]
     entities: dict[str, Entity]
     near_misses: list[tuple[str, str, float]] = field(default_factory=list)
+    # names tagged with more than one label: (name, mentions by label, the label the entity got)
+    label_conflicts: list[tuple[str, dict[str, int], str]] = field(default_factory=list)
 
 
 def _main_countries(mentions: list[Mention], table: AliasTable, outside: set[str]) -> dict[str, str]:
@@ -265,6 +268,7 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
         forbidden |= {(parse_ref(a), parse_ref(b)), (parse_ref(b), parse_ref(a))}
     _join_surnames(keys, union, members, forbidden)
     near = _join_fuzzy(keys, union, members, forbidden, threshold)
+    conflicts = _one_label_per_name(keys, union, members, forbidden)
     for group in overrides.merges:
         refs = [parse_ref(r) for r in group]
         known = [r for r in refs if r in keys]
@@ -276,7 +280,7 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     for root, group in members.items():
         entries = [keys[k] for k in group]
         canonical, record = _canonical(entries)
-        label = entries[0].label
+        label = keys[root].label  # the root's: _one_label_per_name puts the winning label's key there
         rename = next((to for ref, to in overrides.renames.items()
                        if parse_ref(ref) in group), None)
         canonical = rename or canonical
@@ -291,7 +295,47 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
         entity = entities[id_of[k]]
         entity.mentions += sum(e.surfaces.values())
         entity.documents |= e.docs
-    return Resolution([id_of[k] for k in mention_keys], entities, near)
+    return Resolution([id_of[k] for k in mention_keys], entities, near, conflicts)
+
+
+def label_vote(votes: dict[str, int], known: set[str] = frozenset()) -> str:
+    """The one label of a name tagged with several: a gazetteer's label if one knows it, else the label
+    of most mentions (ties: most labels are people, then places, bodies, groups)."""
+    order = ("PERSON", "PLACE", "AGENCY", "GROUP")
+    pool = [label for label in votes if label in known] or list(votes)
+    return max(pool, key=lambda label: (votes[label], -order.index(label) if label in order else -len(order)))
+
+
+def _one_label_per_name(keys: dict, union: _Union, members: dict, forbidden: set) -> list:
+    """One entity, one type: the keys of one name under different labels (not dates, not names read
+    in one document only) join under the label label_vote picks; returns the conflicts, for review."""
+    by_name: dict[str, list] = defaultdict(list)
+    for k, e in keys.items():
+        if len(k) == 2 and e.label != "DATE" and not e.key.endswith("]"):
+            by_name[e.key].append(k)
+    conflicts = []
+    for name, ks in by_name.items():
+        if len({keys[k].label for k in ks}) < 2:
+            continue
+        votes: Counter = Counter()
+        for root in {union.find(k) for k in ks}:  # a group's mentions of its own label, once
+            label = keys[root].label
+            votes[label] += sum(sum(keys[x].surfaces.values()) for x in members[root] if keys[x].label == label)
+        known = {keys[k].label for k in ks if keys[k].record is not None}
+        label = label_vote(dict(votes), known)
+        winner = next(k for k in ks if keys[k].label == label)
+        root = union.find(winner)
+        if keys[root].label != label:  # the group's root must carry the entity's label
+            members[winner] = members.pop(root)
+            union.parent[root] = winner
+            union.parent[winner] = winner
+            root = winner
+        for k in ks:
+            if keys[k].label != label:
+                union.union(root, k, members, forbidden)
+        surface = max((s for k in ks for s in keys[k].surfaces), key=lambda s: (len(s), s))
+        conflicts.append((surface, dict(votes), label))
+    return sorted(conflicts, key=lambda c: -sum(c[1].values()))
 
 
 def _canonical(entries: list[_Key]) -> tuple[str, dict | None]:
