@@ -170,3 +170,51 @@ def test_a_cable_header_gives_no_cooccurrence_edge(tmp_path):
                                              "Reference ID")), e
     addressees = {i for i, name in label.items() if "CIA" in name or "DIA" in name or "Collective" in name}
     assert not [e for e in edges if e["Source"] in addressees or e["Target"] in addressees]
+
+
+def test_the_classified_by_officer_is_found_behind_role_words_on_a_run_together_header_line():
+    from pipeline.components.relations import CLASSIFIED_TAIL
+
+    assert CLASSIFIED_TAIL.search("REF: CAIRO 246 Classified By: Economic-Political Minister-Counselor ")
+    assert CLASSIFIED_TAIL.search("\\|CLASSIFIED BY: ")
+    assert CLASSIFIED_TAIL.search("(U) Classified by Polcouns ")
+    assert not CLASSIFIED_TAIL.search("Classified By: Ambassador John Smith for reasons 1.4 (b) and (d). The minister ")
+
+
+def _with_ents(nlp, text, ents):
+    """The pipeline's parse of `text` with the given (text, label, kb_id) names as its entities."""
+    from spacy.tokens import Span
+
+    doc = nlp(text)
+    spans = []
+    for name, label, kb in ents:
+        start = text.index(name)
+        spans.append(Span(doc, doc.char_span(start, start + len(name)).start,
+                          doc.char_span(start, start + len(name)).end, label=label, kb_id=kb))
+    doc.ents = spans
+    return doc
+
+
+def test_a_title_pairs_a_person_with_the_body_it_names_elsewhere_in_the_document(nlp):
+    from pipeline.components.relations import title_words
+
+    stage = nlp.get_pipe("kzx_relations")
+    text = ("The Ministry of Interior opened a new post. Officials from the Russian Embassy attended. "
+            "Later, Interior Minister Rehman Malik spoke. Russian Ambassador Ivan Petrov agreed with him.")
+    doc = _with_ents(nlp, text, [("Ministry of Interior", "AGENCY", ""), ("Russian Embassy", "AGENCY", ""),
+                                 ("Rehman Malik", "PERSON", ""), ("Ivan Petrov", "PERSON", "")])
+    person = [e for e in doc.ents if e.text == "Rehman Malik"][0]
+    assert title_words(doc, person) == ["interior", "minister"]
+    pairs = {(a.text, b.text) for a, b, kind, _ in stage.pairs(doc) if kind == "title_body"}
+    assert pairs == {("Rehman Malik", "Ministry of Interior"), ("Ivan Petrov", "Russian Embassy")}
+
+
+def test_a_nationality_before_a_head_of_state_title_names_the_country(nlp):
+    stage = nlp.get_pipe("kzx_relations")
+    text = ("Italy and Bolivia sent delegations to Tripoli. Libya hosted them. "
+            "Qadhafi met Italian PM Silvio Berlusconi in Sirte.")
+    doc = _with_ents(nlp, text, [("Italy", "PLACE", "Italy"), ("Bolivia", "PLACE", "Bolivia"), ("Tripoli", "PLACE", "Tripoli"),
+                                 ("Libya", "PLACE", "Libya"), ("Qadhafi", "PERSON", ""),
+                                 ("Silvio Berlusconi", "PERSON", ""), ("Sirte", "PLACE", "Sirte")])
+    pairs = {(a.text, b.text) for a, b, kind, _ in stage.pairs(doc) if kind == "head_of_state"}
+    assert pairs == {("Silvio Berlusconi", "Italy")}

@@ -30,6 +30,7 @@ from spacy.util import ensure_path
 
 from . import guarded, source_text
 from ..config import read_json
+from ..ingest.cable import header_regions
 from .gazetteer import load_records
 
 RELATION_TYPES = ("LEADS", "AFFILIATED_WITH", "MEMBER_OF", "LOCATED_IN", "COOPERATES_WITH", "ACTION_AGAINST",
@@ -221,8 +222,14 @@ def main_country(ents: list[Span], countries: dict[str, str]) -> Span | None:
     return next(e for i, e in ids if i == top)
 
 
+# the officer named after "Classified By:" on its line, behind at most a few role words ("Classified
+# By: Economic-Political Minister-Counselor Donald A. Blome"); header lines are often run together
+CLASSIFIED_TAIL = re.compile(r"Classified\s+By:?(?:\s*[\w.,'/()&-]+){0,6}\s*$", re.I)
+
+
 def candidates(doc: Doc, window: int, countries: dict[str, str], classified_by: re.Pattern,
-               titles: list[str]) -> list[tuple[Span, Span, str]]:
+               titles: list[str], adjectives: dict[str, str] | None = None, title_bodies: dict[str, str] | None = None,
+               role_words: set[str] | None = None) -> list[tuple[Span, Span, str]]:
     """(first mention, second mention, kind) pairs the classifier scores."""
     text = source_text(doc)
     ents = [e for e in doc.ents if e.label_ != "DATE"]
@@ -238,15 +245,106 @@ def candidates(doc: Doc, window: int, countries: dict[str, str], classified_by: 
     sender = next((e for e in ents if e.label_ == "AGENCY" and re.match(
         r"(?:FM|Origin:)\s", text[text.rfind("\n", 0, e.start_char) + 1:e.start_char + 1] + " ")), None)
     country = main_country(ents, countries)
+    first_of_country: dict[str, Span] = {}
+    for e in ents:
+        if e.label_ == "PLACE":
+            cid = countries.get(e.kb_id_.lower()) or countries.get(e.text.lower())
+            if cid:
+                first_of_country.setdefault(cid, e)
+    adjectives = adjectives or {}
     for person in (e for e in ents if e.label_ == "PERSON"):
         line = text[text.rfind("\n", 0, person.start_char) + 1:person.start_char]
-        if sender is not None and classified_by.match(line):
+        if sender is not None and (classified_by.match(line) or CLASSIFIED_TAIL.search(line[-120:])):
             out.append((person, sender, "classified_by"))
             continue
-        before = text[max(0, person.start_char - 30):person.start_char].rstrip()
-        if country is not None and any(before.endswith(t) for t in titles) and not any(
-                e.label_ == "PLACE" for e in by_sentence.get(person.sent.start, [])):
+        before = text[max(0, person.start_char - 40):person.start_char].rstrip()
+        title = next((t for t in titles if before.endswith(t)), None)
+        if title is None:
+            continue
+        # "Italian PM Berlusconi", "Libyan Leader Qadhafi": the country of the nationality before the title
+        words = before[:len(before) - len(title)].split()
+        named = adjectives.get(words[-1].lower()) if words else None
+        if named:
+            if named in first_of_country and first_of_country[named] is not person:
+                out.append((person, first_of_country[named], "head_of_state"))
+        elif country is not None and not any(e.label_ == "PLACE" for e in by_sentence.get(person.sent.start, [])):
             out.append((person, country, "head_of_state"))
+    if title_bodies is not None:
+        out += title_candidates(doc, ents, by_sentence, adjectives, title_bodies, role_words or set(), sender)
+    return out
+
+
+def title_words(doc: Doc, person: Span, limit: int = 6) -> list[str]:
+    """The capitalised words of the title right before a person's name, in the same sentence and
+    outside other names ("Russian Ambassador", "Deputy Minister of Interior", "FM"), lower case."""
+    words = []
+    i = person.start - 1
+    while i >= person.sent.start and len(words) < limit:
+        t = doc[i]
+        if t.ent_type_ or not (t.text[:1].isupper() or t.lower_ in ("of", "for")):
+            break
+        words.append(t.lower_.rstrip("."))
+        i -= 1
+    while words and words[-1] in ("of", "for"):
+        words.pop()
+    return words[::-1]
+
+
+MISSIONS = ("embassy", "consulate")
+
+
+def title_candidates(doc: Doc, ents: list[Span], by_sentence: dict, adjectives: dict[str, str],
+                     title_bodies: dict[str, str], role_words: set[str],
+                     sender: Span | None = None) -> list[tuple[Span, Span, str]]:
+    """(person, body) pairs where the person's title names a body the document names outside its
+    header: "Interior Minister X" and the Ministry of Interior, "Russian Ambassador X" and the Embassy
+    of Russia, "Secretary of State X" and the Department of State; an ambassador or an officer without
+    a nationality, and the cable's sending post. The classifier decides the type."""
+    regions = header_regions(source_text(doc))
+    starts = [r[0] for r in regions]
+
+    def in_header(e: Span) -> bool:
+        i = bisect_left(starts, e.start_char + 1) - 1
+        return i >= 0 and regions[i][0] <= e.start_char < regions[i][1]
+
+    bodies: dict[str, Span] = {}
+    for e in ents:
+        if e.label_ in ("AGENCY", "GROUP") and not in_header(e):
+            bodies.setdefault((e.kb_id_ or e.text).lower(), e)
+    if not bodies:
+        return []
+    names = {key: [w[:5] for w in re.findall(r"\w+", key + " " + e.text.lower())] for key, e in bodies.items()}
+    out = []
+    for person in (e for e in ents if e.label_ == "PERSON"):
+        words = title_words(doc, person)
+        if not words:
+            continue
+        phrase = " ".join(words)
+        keys, country = [], None
+        for multi, body_word in title_bodies.items():
+            if " " in multi and multi in phrase:
+                keys.append(body_word)
+                phrase = phrase.replace(multi, " ")
+        for w in phrase.split():
+            if w in adjectives:
+                country = adjectives[w]
+            elif w in title_bodies:
+                keys.append(title_bodies[w])
+            elif w not in role_words and w.isalpha() and len(w) > 2:
+                keys.append(w)
+        if not keys:
+            continue
+        if any(k in MISSIONS for k in keys) and not country:
+            # "the Ambassador", "Poloff X": of the post that sends the cable
+            if sender is not None and any(m[:5] in sender.text.lower() for m in MISSIONS + ("mission",)):
+                out.append((person, sender, "title_body"))
+            continue
+        same = {id(e) for e in by_sentence.get(person.sent.start, [])}
+        found = [e for key, e in bodies.items() if id(e) not in same and all(k[:5] in names[key] for k in keys)]
+        if country:
+            found = [e for e in found if country.lower()[:5] in " ".join(names[(e.kb_id_ or e.text).lower()])
+                     or any(adjectives.get(w) == country for w in (e.kb_id_ + " " + e.text).lower().split())]
+        out += [(person, e, "title_body") for e in found[:2]]
     return out
 
 
@@ -291,11 +389,14 @@ class Relations:
         records = load_records(gazetteers)
         self.countries = {f.lower(): r["id"] for r in records if r.get("kind") == "country"
                           for f in [r["id"], *r["names"]]}
+        self.adjectives = {a.lower(): r["id"] for r in records if r.get("kind") == "country"
+                           for a in r.get("adjectives", [])}
         self.model: LinearModel | None = None
 
     def pairs(self, doc: Doc) -> list[tuple[Span, Span, str, list[str]]]:
         """Every candidate pair of the document with its features."""
-        found = candidates(doc, self.window, self.countries, self.classified_by, self.titles)
+        found = candidates(doc, self.window, self.countries, self.classified_by, self.titles, self.adjectives,
+                           self.title_bodies, self.role_words)
         view = DocView(doc, self.lexicon) if found else None
         return [(a, b, kind, pair_features(a, b, kind, self.lexicon, view)) for a, b, kind in found]
 
@@ -331,6 +432,11 @@ class Relations:
         self.lexicon = Lexicon(config.get("triggers", {}))
         self.classified_by = re.compile(config.get("classified_by", "(?!)"))
         self.titles = config.get("head_of_state_titles", [])
+        # a model trained before title_bodies existed has no weights for their pairs: none are made
+        self.title_bodies = config.get("title_bodies")
+        triggers = config.get("triggers", {})
+        self.role_words = ({w for k in ("LEAD_ROLE", "STAFF_ROLE") for phrase in triggers.get(k, []) for w in phrase.split()}
+                           | {"of", "for", "the", "and", "acting", "first", "senior", "general", "deputy", "vice"})
 
     def take_model(self, other: "Relations") -> None:
         """Uses another stage's trained model and the words it was trained with."""
