@@ -207,3 +207,12 @@ def test_a_longer_name_is_not_cut_to_a_known_name_inside_it(parse_text):
     found = {(m.text, m.label, m.link) for m in mentions}
     assert ("Ahmed Wali Karzai", "PERSON", "") in found, found
     assert not any(m.text == "Karzai" and m.start < 45 for m in mentions)
+
+
+def test_a_web_domain_is_the_group_it_names_and_an_email_address_is_not(nlp):
+    doc = nlp("The website compromat.ru and Ferghana.ru reported it; see www.eurasianet.org. "
+              "Write to press@mail.ru for details.")
+    groups = {(e.text, e.kb_id_) for e in doc.ents if e.label_ == "GROUP"}
+    assert ("compromat.ru", "compromat.ru") in groups and ("Ferghana.ru", "ferghana.ru") in groups
+    assert any(kb == "Eurasianet" for _, kb in groups)  # a known outlet by its gazetteer id
+    assert not any("mail" in text for text, _ in groups)

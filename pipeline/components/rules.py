@@ -4,7 +4,8 @@
   "in <place>", as AGENCY; linked to "Embassy of <country> in <place>" so that a cable's
   "AMEMBASSY ASTANA" and a news story's "U.S. embassy in Astana" meet.
 - Named borders: "Uzbek-Afghan border" as PLACE.
-- A known group named as a web domain ("www.eurasianet.org") as that GROUP.
+- A group named as a web domain as a GROUP: a known one ("www.eurasianet.org") as that group, another
+  (a news site, a company) by its domain ("compromat.ru").
 - A place named as the seat of a district ("Zhambyl District of Almaty") is its region.
 """
 
@@ -76,12 +77,13 @@ class Rules:
             if span is not None:
                 found.append(span)
         for m in self.url.finditer(text):
-            rec = self.web_names.get(m.group("name"))
-            if rec:
-                span = doc.char_span(m.start("name"), m.end("name"), label="GROUP", kb_id=rec["id"],
-                                     alignment_mode="expand")
-                if span is not None:
-                    found.append(span)
+            rec = self.web_names.get(m.group("name").lower())
+            # a domain names its outlet, company or NGO: a known one by its id, another by its domain
+            kb_id = rec["id"] if rec else f'{m.group("name").lower()}.{m.group("tld")}'
+            end = m.end("name") if rec else m.end()
+            span = doc.char_span(m.start("name"), end, label="GROUP", kb_id=kb_id, alignment_mode="expand")
+            if span is not None:
+                found.append(span)
         ents = list(doc.ents)
         if found:
             keep = [e for e in ents if not any(e.start < f.end and f.start < e.end for f in found)]
