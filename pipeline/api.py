@@ -340,7 +340,10 @@ def build_export(store: Store, settings: Settings, phase: Callable[..., None] | 
     documents = store.documents()
     graph = build_graph(mentions, relations, resolution, texts,
                         {doc_id: d["meta"].get("date", "") for doc_id, d in documents.items()},
-                        int(settings.graph.get("cooccurrence_window", 12)))
+                        int(settings.graph.get("cooccurrence_window", 12)),
+                        date_nodes=bool(settings.graph.get("date_nodes", False)),
+                        min_weight=int(settings.graph.get("min_weight", 1)),
+                        typed_only=bool(settings.graph.get("typed_only", False)))
     return Export(graph, mentions, resolution.entity_ids, relations, texts, documents, node_first_dates(graph))
 
 

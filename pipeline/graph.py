@@ -36,12 +36,16 @@ def cooccurrences(mentions: list[Mention], doc_date: str = "", window: int = 12)
 
 
 def build_graph(mentions: list[Mention], relations: list[Relation], resolution: Resolution,
-                texts: dict[str, str], doc_dates: dict[str, str] | None = None, window: int = 12) -> Graph:
+                texts: dict[str, str], doc_dates: dict[str, str] | None = None, window: int = 12,
+                date_nodes: bool = True, min_weight: int = 1, typed_only: bool = False) -> Graph:
     """One node per entity with non-boilerplate mentions; one edge per source, target and type,
     weighted by its evidence count (typed relations from the store, co-occurrence derived from the
-    mentions; `window` 0 leaves it out). Undirected edges are stored with source < target."""
+    mentions; `window` 0 leaves it out). Undirected edges are stored with source < target.
+    `date_nodes` False keeps DATE entities out of the graph (their values still date the edges);
+    edges below `min_weight` and, with `typed_only`, co-occurrence edges are left out, and so are
+    nodes that keep no edge because of those two filters."""
     ids = resolution.entity_ids
-    content = {eid for m, eid in zip(mentions, ids) if not m.boilerplate}
+    content = {eid for m, eid in zip(mentions, ids) if not m.boilerplate and (date_nodes or m.label != "DATE")}
     typed: dict[str, list[Relation]] = {}
     for r in relations:
         typed.setdefault(r.doc_id, []).append(r)
@@ -60,9 +64,12 @@ def build_graph(mentions: list[Mention], relations: list[Relation], resolution: 
             src, dst = entity_at.get((r.head_start, r.head_end)), entity_at.get((r.tail_start, r.tail_end))
             if src and dst and src != dst and src in content and dst in content:
                 _add(edges, r, src, dst, texts)
-    ordered = sorted(edges.values(), key=lambda e: (e.type == CO_OCCURS, e.source, e.target, e.type))
+    kept = [e for e in edges.values() if e.weight >= min_weight and not (typed_only and e.type == CO_OCCURS)]
+    ordered = sorted(kept, key=lambda e: (e.type == CO_OCCURS, e.source, e.target, e.type))
     for i, edge in enumerate(ordered):
         edge.id = f"e{i}"
+    if min_weight > 1 or typed_only:  # a filtered graph shows what is connected
+        content &= {x for e in ordered for x in (e.source, e.target)}
     nodes = sorted((e for e in resolution.entities.values() if e.id in content), key=lambda e: e.id)
     return Graph(nodes, ordered)
 

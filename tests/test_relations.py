@@ -218,3 +218,31 @@ def test_a_nationality_before_a_head_of_state_title_names_the_country(nlp):
                                  ("Silvio Berlusconi", "PERSON", ""), ("Sirte", "PLACE", "Sirte")])
     pairs = {(a.text, b.text) for a, b, kind, _ in stage.pairs(doc) if kind == "head_of_state"}
     assert pairs == {("Silvio Berlusconi", "Italy")}
+
+
+def test_graph_settings_leave_dates_weak_edges_or_co_occurrence_out():
+    from pipeline.graph import build_graph
+    from pipeline.model import Mention, Relation
+    from pipeline.names.aliases import AliasTable, Overrides
+    from pipeline.resolve import resolve
+
+    text = "Karimov met Putin in Moscow on May 3, 2008. Karimov met Putin again."
+    spans = [("Karimov", "PERSON", 0), ("Putin", "PERSON", 12), ("Moscow", "PLACE", 21),
+             ("May 3, 2008", "DATE", 31), ("Karimov", "PERSON", 44), ("Putin", "PERSON", 56)]
+    mentions = [Mention("a", s, s + len(t), t, label, value="2008-05-03" if label == "DATE" else "",
+                        sent_start=0 if s < 43 else 44, sent_end=43 if s < 43 else len(text)) for t, label, s in spans]
+    met = [Relation("a", 0, 7, 12, 17, "MET_WITH", 0, 43, "2008-05-03", False)]
+    resolution = resolve(mentions, AliasTable.from_records([]), Overrides.from_records([]))
+
+    def graph(**kw):
+        g = build_graph(mentions, met, resolution, {"a": text}, **kw)
+        return {n.label for n in g.nodes}, {(e.type, e.weight) for e in g.edges}
+
+    labels, edges = graph()
+    assert "DATE" in labels and ("MET_WITH", 1) in edges
+    labels, edges = graph(date_nodes=False)
+    assert "DATE" not in labels and ("CO_OCCURS", 2) in edges  # Karimov-Putin in both sentences
+    labels, edges = graph(date_nodes=False, typed_only=True)
+    assert labels == {"PERSON"} and edges == {("MET_WITH", 1)}  # Moscow keeps no edge: it goes
+    labels, edges = graph(date_nodes=False, min_weight=2)
+    assert labels == {"PERSON"} and edges == {("CO_OCCURS", 2)}
