@@ -75,20 +75,6 @@ def _by_content(tree):
     return tree
 
 
-def inline_data(tree):
-    """The settings tree with every data file replaced by its content: a saved pipeline then needs no
-    configs/ folder (`kzx model build`)."""
-    if isinstance(tree, dict):
-        return {k: inline_data(v) for k, v in tree.items()}
-    if isinstance(tree, list):
-        return [inline_data(v) for v in tree]
-    if isinstance(tree, str) and tree.endswith(".jsonl") and Path(tree).is_file():
-        return read_jsonl(tree)
-    if isinstance(tree, str) and tree.endswith(".json") and Path(tree).is_file():
-        return read_json(tree)
-    return tree
-
-
 def _absolute(tree, base: Path):
     """Makes every value that names a file relative to the config dir absolute."""
     if isinstance(tree, dict):

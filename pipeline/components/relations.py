@@ -28,7 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from . import guarded, source_text
+from . import DataStage, guarded, source_text
 from ..config import read_json
 from ..ingest.cable import header_regions
 from .gazetteer import load_records
@@ -378,10 +378,11 @@ class LinearModel:
         return cls(meta["classes"], meta["index"], weights[:-1].T.copy(), weights[-1].copy())
 
 
-class Relations:
-    def __init__(self, nlp: Language, name: str, patterns: str | dict, gazetteers: list, max_pair_distance: int,
-                 thresholds: dict[str, float]):
-        self.name = name
+class Relations(DataStage):
+    DATA = ("patterns", "gazetteers")
+
+    def setup(self, nlp: Language, patterns: str | dict, gazetteers: list, max_pair_distance: int,
+              thresholds: dict[str, float]) -> None:
         config = read_json(patterns) if patterns else {}
         self.window = max_pair_distance or config.get("max_pair_distance", 12)
         self.set_words(config)
@@ -446,13 +447,14 @@ class Relations:
 
     def to_disk(self, path, exclude=()) -> None:
         path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
+        DataStage.to_disk(self, path)
         (path / "words.json").write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
         if self.model is not None:
             self.model.to_disk(path / "model")
 
     def from_disk(self, path, exclude=()) -> "Relations":
         path = ensure_path(path)
+        DataStage.from_disk(self, path)
         if (path / "words.json").is_file():
             self.set_words(json.loads((path / "words.json").read_text(encoding="utf-8")))
         if (path / "model" / "weights.npy").is_file():
@@ -470,6 +472,7 @@ def other_label(a: Span, b: Span) -> str:
 @Language.factory("kzx_relations", default_config={"patterns": "", "gazetteers": [], "max_pair_distance": 12,
                                                    "thresholds": {"default": 0.5}},
                   assigns=["doc._.kzx_relations"])
-def make_relations(nlp: Language, name: str, patterns: str | dict, gazetteers: list, max_pair_distance: int,
+def make_relations(nlp: Language, name: str, patterns: str | dict, gazetteers: list | str, max_pair_distance: int,
                    thresholds: dict) -> Relations:
-    return Relations(nlp, name, patterns, gazetteers, max_pair_distance, thresholds)
+    return Relations(nlp, name, patterns=patterns, gazetteers=gazetteers, max_pair_distance=max_pair_distance,
+                     thresholds=thresholds)

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from . import guarded, source_text
+from . import DataStage, guarded, source_text
 from ..config import read_json
 from .gazetteer import load_records
 
@@ -28,9 +28,10 @@ def mission_name(country: str, kind: str, place: str) -> str:
     return f"{name} in {place}" if place else name
 
 
-class Rules:
-    def __init__(self, nlp: Language, name: str, rules: str, gazetteers: list[str]):
-        self.name = name
+class Rules(DataStage):
+    DATA = ('rules', 'gazetteers')
+
+    def setup(self, nlp: Language, rules: dict, gazetteers: list) -> None:
         r = read_json(rules)
         records = load_records(gazetteers)
         self.country_of: dict[str, str] = {}
@@ -101,5 +102,5 @@ class Rules:
 
 
 @Language.factory("kzx_rules", default_config={"rules": "", "gazetteers": []}, assigns=["doc.ents"])
-def make_rules(nlp: Language, name: str, rules: str | dict, gazetteers: list) -> Rules:
-    return Rules(nlp, name, rules, gazetteers)
+def make_rules(nlp: Language, name: str, rules: str | dict, gazetteers: list | str) -> Rules:
+    return Rules(nlp, name, rules=rules, gazetteers=gazetteers)
