@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -14,9 +15,11 @@ from . import api
 from .config import ConfigError
 from .evaluate import Report
 from .export import FORMATS
+from .store import StoreError
 
 EXIT_FAILED_DOCUMENTS = 3
 EXIT_ERROR = 2
+EXIT_STORE = 4  # the store or the out dir cannot be used: damaged, read-only, disk full
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="kzx: turn security and political documents into a graph of who is connected to whom.")
@@ -24,9 +27,9 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(EXIT_ERROR)
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -59,6 +62,8 @@ def extract(
         try:
             summary = api.extract(input_dir, out, config, model, workers, force, chosen, on_document, on_plan,
                                   engine, scheduler, "prefer" if gpu else None)
+        except (StoreError, api.OutputError) as exc:
+            _fail(str(exc), EXIT_STORE)
         except (ConfigError, FileNotFoundError, ValueError, api.LockError) as exc:
             _fail(str(exc))
         except RuntimeError as exc:
@@ -83,8 +88,10 @@ def _print_summary(s: api.Summary) -> None:
     table.add_row("co-occurrence edges", str(s.cooccurrence_edges))
     table.add_row("files written", "\n".join(str(p) for p in s.files))
     console.print(table)
+    for doc_id, note in sorted(s.notes.items()):
+        console.print(f"[cyan]note[/cyan] {escape(doc_id)}: {escape(note)}", highlight=False)
     for doc_id, reason in sorted(s.failed.items()):
-        console.print(f"[yellow]failed[/yellow] {doc_id}: {reason}")
+        console.print(f"[yellow]failed[/yellow] {escape(doc_id)}: {escape(reason)}", highlight=False)
 
 
 @app.command()
@@ -96,6 +103,8 @@ def status(
     """Counts of new, changed, unchanged, removed and failed documents (no model is loaded)."""
     try:
         plan = api.status(input_dir, out, config)
+    except StoreError as exc:
+        _fail(str(exc), EXIT_STORE)
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
     table = Table(title="kzx status", show_header=False)
@@ -126,7 +135,10 @@ def watch(
 
     console.print(f"watching {input_dir} (Ctrl-C to stop)")
     try:
-        api.watch(input_dir, out, report, debounce_ms=debounce, config=config, workers=workers)
+        api.watch(input_dir, out, report, debounce_ms=debounce, config=config, workers=workers,
+                  on_wait=lambda message: err.print(message, highlight=False, markup=False))
+    except (StoreError, api.OutputError) as exc:
+        _fail(str(exc), EXIT_STORE)
     except (ConfigError, FileNotFoundError, api.LockError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -141,7 +153,13 @@ def report_command(
     """Write report.html (documents, entities, relations, network) and graph.png from the store."""
     if not (out / api.STORE_NAME).is_file():
         _fail(f"no kzx store in {out}: run kzx extract first")
-    for path in api.report(out, config):
+    try:
+        files = api.report(out, config)
+    except (StoreError, api.OutputError) as exc:
+        _fail(str(exc), EXIT_STORE)
+    except (ConfigError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    for path in files:
         console.print(f"wrote {path}")
 
 
@@ -245,7 +263,12 @@ def aliases(
     limit: int = typer.Option(30, "--limit", help="Closest unmerged pairs to list."),
 ) -> None:
     """Every merged entity with its surface forms, and the closest pairs that were NOT merged."""
-    merged, near = api.alias_report(out, config)
+    try:
+        merged, near = api.alias_report(out, config)
+    except StoreError as exc:
+        _fail(str(exc), EXIT_STORE)
+    except (ConfigError, FileNotFoundError) as exc:
+        _fail(str(exc))
     table = Table(title="merged entities")
     for col in ("id", "type", "mentions", "surface forms (count)"):
         table.add_column(col)

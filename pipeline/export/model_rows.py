@@ -16,6 +16,7 @@ class Export:
     texts: dict[str, str]
     documents: dict[str, dict]
     first_dates: dict[str, str] = field(default_factory=dict)
+    skipped_dates: dict[str, str] = field(default_factory=dict)  # doc_id -> stored values left out
 
     def sentence(self, doc_id: str, start: int, end: int) -> str:
         return " ".join(self.texts.get(doc_id, "")[start:end].split())
