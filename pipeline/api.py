@@ -135,11 +135,12 @@ class OutLock:
 
 
 def plan_run(input_dir: Path, store: Store | None, fingerprint: str, force: bool = False,
-             out_dir: Path | None = None) -> Plan:
+             out_dir: Path | None = None, max_bytes: int | None = None) -> Plan:
     """Compares the input dir with the store by content hash and pipeline fingerprint. A file that
     failed for a reason of its own content (empty, binary, unreadable PDF; stored with the
     fingerprint) is tried again when it changes, the pipeline changes, or with `force`; any other
-    failure (a budget, a crash, a file that could not be opened) on every run."""
+    failure (a budget, a crash, a file that could not be opened) on every run. A file that cannot be
+    hashed or is over `max_bytes` fails here, without a model or a worker."""
     plan = Plan()
     known = store.documents() if store is not None else {}
     for doc_id, path in scan(Path(input_dir), exclude=out_dir):
@@ -157,6 +158,13 @@ def plan_run(input_dir: Path, store: Store | None, fingerprint: str, force: bool
                 plan.failed.append(doc_id)
             continue
         old = known.get(doc_id)
+        size = plan.hashes[doc_id][1]
+        if max_bytes is not None and size > max_bytes:
+            plan.unreadable[doc_id] = (f"too large: {size / 2**20:.0f} MiB (limit {max_bytes / 2**20:.0f} MiB, "
+                                       "[limits] max_file_mb)")
+            if old is not None and old["status"] == "failed":
+                plan.failed.append(doc_id)
+            continue
         if old is None:
             plan.new.append(doc_id)
         elif old["status"] == "failed":
@@ -202,7 +210,7 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
         remove_stale_staging(out_dir)  # and temporary files of a run killed while writing
         store = Store(out_dir / STORE_NAME)
         try:
-            plan = plan_run(input_dir, store, fingerprint, force, out_dir)
+            plan = plan_run(input_dir, store, fingerprint, force, out_dir, settings.max_file_mb * 2**20)
             if on_plan:
                 on_plan(plan)
             store.remove(plan.removed)
@@ -432,9 +440,11 @@ def status(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out",
         raise FileNotFoundError(f"input dir not found: {input_dir}")
     store = Store.existing(Path(out_dir) / STORE_NAME)
     if store is None:  # never run: every file is new
-        return plan_run(Path(input_dir), None, settings.parse_fingerprint(), out_dir=Path(out_dir))
+        return plan_run(Path(input_dir), None, settings.parse_fingerprint(), out_dir=Path(out_dir),
+                        max_bytes=settings.max_file_mb * 2**20)
     try:
-        return plan_run(Path(input_dir), store, settings.parse_fingerprint(), out_dir=Path(out_dir))
+        return plan_run(Path(input_dir), store, settings.parse_fingerprint(), out_dir=Path(out_dir),
+                        max_bytes=settings.max_file_mb * 2**20)
     finally:
         store.close()
 

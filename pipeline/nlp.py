@@ -123,7 +123,8 @@ def _add_stage(nlp: Language, stage: str, config: dict, settings: Settings, **wh
         nlp.add_pipe(stage, config=config, **where)
     except ConfigValidationError as exc:
         first = (exc.errors or [{}])[0]
-        key = ".".join(str(part) for part in first.get("loc", [])) or "?"
+        loc = [str(part) for part in first.get("loc", [])]
+        key = ".".join(loc[1:] if loc[:1] == [stage] else loc) or "?"
         raise ConfigError(f"{settings.path}: [components.{stage}] {key}: {first.get('msg', 'invalid value')}") from None
 
 

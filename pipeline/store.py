@@ -51,6 +51,9 @@ def store_error(path: Path, exc: BaseException) -> StoreError:
     elif "readonly" in text or "read-only" in text or isinstance(exc, PermissionError) \
             or getattr(exc, "errno", None) == errno.EROFS:
         hint = "it cannot be written (read-only): make it writable, or choose another --out"
+    elif "disk I/O error" in text:
+        hint = ("the disk failed to write it (full, or failing): free space or check the disk, and run again "
+                "(a failed write changes nothing stored)")
     elif "unable to open" in text or isinstance(exc, OSError):
         hint = f"it cannot be opened ({getattr(exc, 'strerror', None) or text}): check the --out folder"
     elif isinstance(exc, sqlite3.OperationalError) and "locked" in text:

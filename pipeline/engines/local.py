@@ -19,6 +19,7 @@ from ..rows import doc_rows
 MAX_PIECE = 200_000  # characters; longer documents are parsed in paragraph-aligned pieces
 MAX_RUN = 100  # characters without a space the tokenizer is given at most (its affix loop is quadratic)
 _LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
+_PUNCTUATION = re.compile(r"[^\w]")
 ZONE_DOCUMENTS = 1000  # documents per spaCy memory zone (and per set of worker processes)
 
 
@@ -39,12 +40,18 @@ def pieces(text: str, limit: int = MAX_PIECE) -> list[tuple[int, str]]:
 
 def break_long_runs(text: str, limit: int = MAX_RUN) -> str:
     """A same-length copy in which every run of more than `limit` characters without a space has a
-    space after each `limit` characters: 8,000 '=' or 4,000 '(' took the tokenizer 12-14 s (its prefix
-    and suffix loop is quadratic in a token's length); no word is that long. Offsets stay true."""
+    space after each `limit` characters, and its punctuation as letters: 8,000 '=' or 4,000 '(' took
+    the tokenizer 12-14 s (its prefix and suffix loop is quadratic in a token's length), and 140 KB of
+    '(' made 140,000 one-character tokens whose tok2vec arrays took over 1 GB. No word is that long;
+    offsets stay true (the rows are cut from the original text)."""
     if _LONG_RUN.search(text) is None:
         return text
-    return _LONG_RUN.sub(lambda m: " ".join(m.group()[i:i + limit - 1] for i in range(0, len(m.group()),
-                                                                                        limit)), text)
+
+    def tame(m: re.Match) -> str:
+        run = _PUNCTUATION.sub("x", m.group())
+        return " ".join(run[i:i + limit - 1] for i in range(0, len(run), limit))
+
+    return _LONG_RUN.sub(tame, text)
 
 
 def acronyms_of(nlp: Language) -> set[str]:

@@ -13,6 +13,7 @@ document that is really at fault fails, and every other one is stored.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -130,7 +131,11 @@ def can_fork() -> bool:
 def _worker(conn, nlp: Language, batch_size: int, budget: Budget, parent: int) -> None:
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # reader libraries' warnings about a broken file (pypdf prints hundreds) are not the user's output:
+    # the document's one-line reason is
     warnings.simplefilter("ignore")
+    logging.disable(logging.WARNING)
+    sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")
     try:
         conn.send(("ready",))
         while True:

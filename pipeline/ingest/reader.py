@@ -111,7 +111,7 @@ def decode_noted(data: bytes) -> tuple[str, str]:
     bad = replaced.count("\ufffd") - data.count("\ufffd".encode())
     wide = sum(1 for c in replaced if ord(c) > 0x7f and c != "\ufffd")
     # mostly valid UTF-8 with non-ASCII letters: a corrupt byte or two, not another code page
-    if wide >= 4 * bad and bad <= max(1, len(replaced) // 100):
+    if wide >= 4 * bad and bad <= max(3, len(replaced) // 50):
         return replaced, f"{bad} invalid UTF-8 byte sequence{'s' if bad > 1 else ''} replaced by U+FFFD"
     return _detected(data), ""
 
