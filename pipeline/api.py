@@ -391,18 +391,21 @@ def drop_invalid_dates(mentions: list, relations: list, documents: dict[str, dic
     built. Returns doc_id -> the values dropped, for the summary."""
     from .export.common import date_bounds
 
+    def invalid(value: str) -> bool:  # a decade ('197', the 1970s) is a value with no day bounds
+        return date_bounds(value) is None and not (len(value) == 3 and value.isdigit())
+
     dropped: dict[str, set[str]] = {}
     for doc_id, d in documents.items():
         value = d["meta"].get("date", "")
-        if value and date_bounds(value) is None:
+        if value and invalid(value):
             dropped.setdefault(doc_id, set()).add(value)
             d["meta"] = {k: v for k, v in d["meta"].items() if k != "date"}
     for m in mentions:
-        if m.value and m.label == "DATE" and date_bounds(m.value) is None:
+        if m.value and m.label == "DATE" and invalid(m.value):
             dropped.setdefault(m.doc_id, set()).add(m.value)
             m.value = ""
     for r in relations:
-        if r.date and date_bounds(r.date) is None:
+        if r.date and invalid(r.date):
             dropped.setdefault(r.doc_id, set()).add(r.date)
             r.date = ""
     return {doc_id: ", ".join(sorted(values)) for doc_id, values in dropped.items()}
