@@ -558,3 +558,21 @@ def test_stored_dates_that_name_no_real_time_are_left_out_of_the_export(small_ru
     assert "2008-13" in summary.notes["a.txt"]
     gexf = etree.parse(str(out / "graph.gexf"))
     assert not gexf.findall(".//{http://gexf.net/1.3}spell")
+
+
+def test_a_read_only_store_is_named_with_what_to_do(small_run):
+    """SQLite's own error for a store it may not write (a read-only connection here: the tests run
+    as root, which file permissions do not stop)."""
+    from pipeline.store import store_error
+
+    _, out = small_run
+    path = out / api.STORE_NAME
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as info:
+            db.execute("INSERT INTO settings VALUES ('x', 'y')")
+    finally:
+        db.close()
+    message = str(store_error(path, info.value))
+    assert message == (f"the store {path}: it cannot be written (read-only): make it writable, or choose "
+                       "another --out")
