@@ -198,6 +198,9 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input dir not found: {input_dir}")
+    if out_dir.resolve() == input_dir.resolve():
+        raise ValueError(f"--out {out_dir} is the input dir: choose another folder for the outputs (a folder "
+                         "inside the input dir is fine, it is not read back)")
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine '{engine}': choose local or dask")
     unknown = set(formats) - set(FORMATS)

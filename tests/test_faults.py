@@ -464,6 +464,15 @@ def test_an_out_dir_inside_the_input_dir_is_not_read_back(tmp_path):
     assert set(_documents(out)) == {"a.txt"}
 
 
+def test_the_input_dir_itself_as_out_dir_is_refused(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Astana.\n")
+    code, output = _run("extract", raw, "--out", raw, "--workers", "1")
+    assert code == EXIT_ERROR and "is the input dir: choose another folder" in " ".join(output.split())
+    assert sorted(p.name for p in raw.iterdir()) == ["a.txt"]
+
+
 def test_temp_files_of_a_killed_run_are_removed_by_the_next(small_run):
     raw, out = small_run
     stale = [out / ".edges.csv.k2j4h5.tmp", out / ".graph.gexf.x_y1.tmp"]
@@ -576,3 +585,28 @@ def test_a_read_only_store_is_named_with_what_to_do(small_run):
     message = str(store_error(path, info.value))
     assert message == (f"the store {path}: it cannot be written (read-only): make it writable, or choose "
                        "another --out")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_forked_child_dies_with_its_killed_parent():
+    """What the parse workers and the forked export writer do first (die_with_parent)."""
+    script = ("import os, time\nfrom pipeline.engines import die_with_parent\nparent = os.getpid()\n"
+              "pid = os.fork()\nif pid == 0:\n    die_with_parent(parent)\n    time.sleep(600)\n    os._exit(0)\n"
+              "print(pid, flush=True)\ntime.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    child = int(proc.stdout.readline())
+    time.sleep(0.5)  # the child has asked for the signal
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 10
+    while time.time() < deadline and not _gone(child):
+        time.sleep(0.1)
+    assert _gone(child)
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or a zombie waiting for its new parent to reap it."""
+    try:
+        return (Path(f"/proc/{pid}") / "stat").read_text().split(") ")[-1].split()[0] == "Z"
+    except OSError:
+        return True
