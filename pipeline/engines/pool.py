@@ -182,7 +182,10 @@ class _Worker:
     def send(self, batch: list[Task], solo: bool = False) -> None:
         self.batches.append(batch)
         self.solo = solo
-        self.conn.send(batch)
+        try:
+            self.conn.send(batch)
+        except OSError:  # it died: its sentinel says so next, and its batches go back to the queue
+            pass
 
     def finish(self, doc_id: str) -> None:
         for batch in self.batches:
