@@ -39,7 +39,8 @@ def extract(
     model: str = typer.Option(None, "--model", help="spaCy base pipeline (name or path); default from the config."),
     config: Path = typer.Option(None, "--config", help="kzx.toml settings file; default configs/kzx.toml."),
     formats: str = typer.Option(",".join(FORMATS), "--format", help="Comma-separated: " + ",".join(FORMATS)),
-    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Parser worker processes (each file is read and parsed in one, within the [limits] budgets)."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Parser worker processes (each file is "
+                                "read and parsed in one, within the [limits] budgets)."),
     force: bool = typer.Option(False, "--force", help="Re-parse every document."),
     engine: str = typer.Option("local", "--engine", help="local (this machine) or dask."),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT "
