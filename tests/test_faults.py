@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import random
+import re
 import shutil
 import signal
 import sqlite3
@@ -110,6 +111,9 @@ def bad_inputs() -> dict[str, bytes]:
         "dated_event_garbage.txt": b"Published: 99/99/9999\n\nNazarbayev met Tokayev.\n",
         # office files and PDFs
         "bad_xml.docx": rezip(word_file(), {"word/document.xml": b"<w:document><w:body><w:p>unclosed"}),
+        "bad_created_date.docx": rezip(word_file(), {"docProps/core.xml": re.sub(
+            rb"(<dcterms:created[^>]*>)[^<]*", rb"\g<1>2008-13-45T99:00:00Z",
+            zipfile.ZipFile(io.BytesIO(word_file())).read("docProps/core.xml"))}),
         "zip_bomb.docx": zip_bomb(),
         "truncated.docx": word_file()[:1500],
         "no_document_part.docx": rezip(word_file(), {}).replace(b"word/document.xml", b"word/documenX.xml"),
@@ -265,7 +269,7 @@ def test_each_kind_gets_its_reason(fuzz_run):
     assert {"cable_no_subject.txt", "created_month_13.txt", "created_week_60.txt", "created_garbage.txt",
             "created_zero.txt", "dtg_day_99.txt", "dtg_hour_25.txt", "surrogate.pdf", "html_surrogate_ref.html",
             "utf16le_no_bom.txt", "utf16be_no_bom.txt", "utf16le_russian_no_bom.txt", "russian_one_bad_byte.txt",
-            "equals.txt", "parens.txt", "nested_parens.txt", "one_long_word.txt", "caf\\xe9_latin1_name.txt"} <= parsed
+            "bad_created_date.docx", "equals.txt", "parens.txt", "nested_parens.txt", "one_long_word.txt", "caf\\xe9_latin1_name.txt"} <= parsed
     documents = _documents(out)
     assert documents["created_month_13.txt"]["notes"] == "Created: '2008-13' is not a date (dropped)"
     assert documents["dtg_day_99.txt"]["notes"] == "date-time group '999950Z JUN 03' is not a real date (dropped)"

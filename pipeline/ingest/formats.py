@@ -42,7 +42,10 @@ def read_html(data: bytes, decode) -> tuple[str, dict]:
     if not text or not text.strip():
         raise InputError("no article text found in the HTML page")
     meta = {}
-    found = trafilatura.extract_metadata(html)
+    try:
+        found = trafilatura.extract_metadata(html)
+    except Exception as exc:  # noqa: BLE001  (metadata is optional: the article text is kept)
+        found, meta["notes"] = None, f"page metadata not read ({type(exc).__name__})"
     if found is not None:
         for key, value in (("title", found.title), ("date", found.date), ("byline", found.author),
                            ("source", found.sitename), ("url", found.url)):
@@ -60,8 +63,7 @@ def read_pdf(data: bytes, decode) -> tuple[str, dict]:
         if reader.is_encrypted:
             raise InputError("encrypted PDF")
         text = "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
-        info = reader.metadata or {}
-        meta = {"title": str(info.get("/Title") or ""), "byline": str(info.get("/Author") or "")}
+        meta = _pdf_info(reader)
     except InputError:
         raise
     except RecursionError:
@@ -72,6 +74,29 @@ def read_pdf(data: bytes, decode) -> tuple[str, dict]:
     if not text.strip():
         raise InputError("PDF has no text layer (scanned image?)")
     return text, {k: v for k, v in meta.items() if v}
+
+
+def _pdf_info(reader) -> dict:
+    """Title and author of a PDF's info dictionary; one that cannot be read is noted, not fatal."""
+    try:
+        info = reader.metadata or {}
+        return {"title": str(info.get("/Title") or ""), "byline": str(info.get("/Author") or "")}
+    except Exception as exc:  # noqa: BLE001
+        return {"notes": f"PDF metadata not read ({type(exc).__name__})"}
+
+
+def _docx_properties(document) -> dict:
+    """Title, author and creation date of a Word file; a value that cannot be read is noted, not fatal."""
+    meta, notes = {}, []
+    props = document.core_properties
+    for key, read in (("title", lambda: props.title), ("byline", lambda: props.author),
+                      ("date", lambda: props.created.date().isoformat() if props.created else "")):
+        try:
+            meta[key] = read() or ""
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            notes.append(f"Word property '{key}' is not readable (dropped)")
+    meta["notes"] = "; ".join(notes)
+    return meta
 
 
 def read_docx(data: bytes, decode) -> tuple[str, dict]:
@@ -86,9 +111,7 @@ def read_docx(data: bytes, decode) -> tuple[str, dict]:
                              f"{len(data) / 2**10:.0f} KiB (a zip bomb?)")
         document = docx.Document(io.BytesIO(data))
         text = "\n\n".join(p.text for p in document.paragraphs if p.text.strip())
-        props = document.core_properties
-        meta = {"title": props.title or "", "byline": props.author or "",
-                "date": props.created.date().isoformat() if props.created else ""}
+        meta = _docx_properties(document)
     except InputError:
         raise
     except RecursionError:

@@ -177,6 +177,8 @@ def read_document(path: Path, doc_id: str, max_bytes: int = MAX_BYTES) -> Docume
     if not text.strip():
         raise InputError("empty file")
     found = document_meta(text)
-    if notes or found.get("notes"):
-        found["notes"] = "; ".join([*notes, *filter(None, [found.get("notes", "")])])
-    return Document(doc_id, text, hashlib.sha256(data).hexdigest(), len(data), {**found, **meta})
+    notes += [n for n in (found.pop("notes", ""), meta.pop("notes", "")) if n]
+    meta = {**found, **{k: v for k, v in meta.items() if v}}
+    if notes:
+        meta["notes"] = "; ".join(notes)
+    return Document(doc_id, text, hashlib.sha256(data).hexdigest(), len(data), meta)
