@@ -294,7 +294,7 @@ def _dask_results(settings: Settings, tasks: list, workers: int, scheduler: str 
                   budget):
     """The Dask engine's rows as Results; files are read here, each inside its own fault boundary."""
     from .engines import dask as dask_engine
-    from .engines.pool import Result, read_task, rows_result
+    from .engines.pool import Result, read_task
     from .nlp import save_pipeline
 
     model_dir = Path(settings.model)
@@ -317,7 +317,12 @@ def _dask_results(settings: Settings, tasks: list, workers: int, scheduler: str 
                                                                      workers, settings.batch_size):
         yield from failed
         failed.clear()
-        yield rows_result(documents.pop(doc_id), mentions, relations, error, meta)
+        document = documents.pop(doc_id)
+        if error:  # the worker's one-line reason
+            yield Result(doc_id, error=error)
+        else:
+            document.meta = meta
+            yield Result(doc_id, document, mentions, relations)
     yield from failed
 
 
