@@ -614,3 +614,39 @@ def _gone(pid: int) -> bool:
         return (Path(f"/proc/{pid}") / "stat").read_text().split(") ")[-1].split()[0] == "Z"
     except OSError:
         return True
+
+
+class _Crashing:
+    """A stage that kills its process on documents containing CRASH (as the kernel's OOM killer would)."""
+
+    def __call__(self, doc):
+        if "CRASH" in doc.text:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return doc
+
+
+def _make_crashing(nlp, name):
+    return _Crashing()
+
+
+def test_a_worker_that_dies_on_one_document_fails_only_that_one(nlp, tmp_path):
+    from spacy.language import Language
+
+    from pipeline.engines.pool import Budget, Task, parse_supervised
+
+    if not Language.has_factory("test_crashing"):
+        Language.factory("test_crashing")(_make_crashing)
+    texts = {"a.txt": "Tokayev met Lavrov in Moscow.", "b.txt": "A CRASH in Astana.",
+             "c.txt": "Karimov met Putin in Tashkent.", "d.txt": "Bishkek is green."}
+    tasks = []
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text + "\n", encoding="utf-8")
+        tasks.append(Task(name, str(tmp_path / name)))
+    nlp.add_pipe("test_crashing", name="crashing", last=True)
+    try:
+        results = {r.doc_id: r for r in parse_supervised(nlp, tasks, workers=1, batch_size=4, budget=Budget())}
+    finally:
+        nlp.remove_pipe("crashing")
+    assert results["b.txt"].error == "the parser process died on it (signal 9)"
+    assert all(results[d].document is not None and results[d].mentions for d in ("a.txt", "c.txt"))
+    assert not results["d.txt"].error
