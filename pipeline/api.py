@@ -429,7 +429,7 @@ def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats,
     except OSError as exc:
         where = exc.filename or out_dir
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-            hint = "the disk is full: free space and run again"
+            hint = "no space to write it (a full disk, or a file size limit): free space and run again"
         elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             hint = "it cannot be written: make it writable, or choose another --out"
         else:

@@ -47,7 +47,8 @@ def store_error(path: Path, exc: BaseException) -> StoreError:
     code = getattr(exc, "sqlite_errorcode", None)
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) \
             or "full" in text or code == 13:
-        hint = "the disk is full: free space and run again (what was stored is kept)"
+        hint = ("no space to write it (a full disk, or a file size limit): free space and run again (what was "
+                "stored is kept)")
     elif "readonly" in text or "read-only" in text or isinstance(exc, PermissionError) \
             or getattr(exc, "errno", None) == errno.EROFS:
         hint = "it cannot be written (read-only): make it writable, or choose another --out"
