@@ -503,7 +503,9 @@ def watch(input_dir: Path | str, out_dir: Path | str, on_change: Callable[[Graph
         waited = False
         while stop_event is None or not stop_event.is_set():
             try:
-                on_change(extract_with_changes(input_dir, out_dir, lock_wait=1.0 if waited else 0, **options))
+                # once told, wait in the lock itself (checking stop_event each second when there is one)
+                wait = 0 if not waited else 1.0 if stop_event is not None else float("inf")
+                on_change(extract_with_changes(input_dir, out_dir, lock_wait=wait, **options))
                 return
             except LockError as exc:
                 if not waited and on_wait:

@@ -139,6 +139,8 @@ def _read_toml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
             raise ConfigError(f"{path}: '{table}' must be a table ([{table}]), not a value")
         raw[table] = _absolute(raw.get(table, {}), path.parent)
     parent = raw.pop("extends", None)
+    if parent is not None and not isinstance(parent, str):
+        raise ConfigError(f"{path}: extends must name a config file (a string), not {parent!r}")
     return _merge(_read_toml((path.parent / parent).resolve(), (*seen, path)), raw) if parent else raw
 
 
