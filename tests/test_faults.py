@@ -33,8 +33,10 @@ GOOD_CABLE = ("R 140826Z SEP 07\nFM AMEMBASSY ASTANA\nTO SECSTATE WASHDC PRIORIT
               "September 12 to discuss relations with Kyrgyzstan.\n")
 
 
-def build_pdf(text: bytes = b"(Hello Astana) Tj", page_extra: bytes = b"", cmap: bytes | None = None) -> bytes:
-    """A one-page PDF written by hand, offsets computed; `cmap` a ToUnicode map for its font."""
+def build_pdf(text: bytes = b"(Hello Astana) Tj", page_extra: bytes = b"", cmap: bytes | None = None,
+              info: bytes | None = None) -> bytes:
+    """A one-page PDF written by hand, offsets computed; `cmap` a ToUnicode map for its font, `info`
+    its document information dictionary."""
     stream = b"BT /F1 12 Tf 72 720 Td " + text + b" ET"
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> "
@@ -44,6 +46,8 @@ def build_pdf(text: bytes = b"(Hello Astana) Tj", page_extra: bytes = b"", cmap:
                + b">>"]
     if cmap:
         objects.append(b"<< /Length " + str(len(cmap)).encode() + b" >>\nstream\n" + cmap + b"\nendstream")
+    if info:
+        objects.append(info)
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for i, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -51,7 +55,8 @@ def build_pdf(text: bytes = b"(Hello Astana) Tj", page_extra: bytes = b"", cmap:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    trailer_info = f" /Info {len(objects)} 0 R" if info else ""
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{trailer_info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
 
 
@@ -122,6 +127,7 @@ def bad_inputs() -> dict[str, bytes]:
         "nested_arrays.pdf": build_pdf(page_extra=b"/Deep " + b"[" * 3000 + b"]" * 3000),
         "nested_dicts.pdf": build_pdf(page_extra=b"/Deep " + b"<< /A " * 3000 + b">>" * 3000),
         "surrogate.pdf": build_pdf(text=b"(ABAB) Tj", cmap=SURROGATE_CMAP),
+        "surrogate_title.pdf": build_pdf(info=b"<< /Title <FEFFD800> /Author <FEFF0041D800> >>"),
         "truncated.pdf": build_pdf()[:300],
         "garbage.pdf": b"%PDF-1.4\n" + bytes(random.Random(1).randrange(256) for _ in range(3000)),
         "no_text_layer.pdf": build_pdf(text=b""),
@@ -270,7 +276,7 @@ def test_each_kind_gets_its_reason(fuzz_run):
     assert {"cable_no_subject.txt", "created_month_13.txt", "created_week_60.txt", "created_garbage.txt",
             "created_zero.txt", "dtg_day_99.txt", "dtg_hour_25.txt", "surrogate.pdf", "html_surrogate_ref.html",
             "utf16le_no_bom.txt", "utf16be_no_bom.txt", "utf16le_russian_no_bom.txt", "russian_one_bad_byte.txt",
-            "bad_created_date.docx", "equals.txt", "parens.txt", "nested_parens.txt", "one_long_word.txt",
+            "bad_created_date.docx", "surrogate_title.pdf", "equals.txt", "parens.txt", "nested_parens.txt", "one_long_word.txt",
             "caf\\xe9_latin1_name.txt"} <= parsed
     documents = _documents(out)
     assert documents["created_month_13.txt"]["notes"] == "Created: '2008-13' is not a date (dropped)"

@@ -178,7 +178,8 @@ def read_document(path: Path, doc_id: str, max_bytes: int = MAX_BYTES) -> Docume
         raise InputError("empty file")
     found = document_meta(text)
     notes += [n for n in (found.pop("notes", ""), meta.pop("notes", "")) if n]
-    meta = {**found, **{k: v for k, v in meta.items() if v}}
+    # a title or author from a file's own metadata may hold what the text may not (a lone surrogate)
+    meta = {**found, **{k: _SURROGATE.sub("\ufffd", _CONTROL.sub(" ", str(v))) for k, v in meta.items() if v}}
     if notes:
         meta["notes"] = "; ".join(notes)
     return Document(doc_id, text, hashlib.sha256(data).hexdigest(), len(data), meta)
