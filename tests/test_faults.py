@@ -60,6 +60,25 @@ def build_pdf(text: bytes = b"(Hello Astana) Tj", page_extra: bytes = b"", cmap:
     return bytes(out)
 
 
+def deep_page_tree(depth: int = 3000) -> bytes:
+    """A PDF whose page sits under 3,000 nested /Pages nodes."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    objects += [f"<< /Type /Pages /Kids [{n + 1} 0 R] /Count 1 >>".encode() for n in range(2, 2 + depth)]
+    leaf, stream = 2 + depth, b"BT /F1 12 Tf 72 720 Td (Deep Astana) Tj ET"
+    objects.append(f"<< /Type /Page /Parent {leaf - 1} 0 R /MediaBox [0 0 612 792] /Contents {leaf + 1} 0 R >>"
+                   .encode())
+    objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
 SURROGATE_CMAP = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def "
                   b"1 begincodespacerange <00> <FF> endcodespacerange 2 beginbfchar <41> <D800> <42> <0041> "
                   b"endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
@@ -128,6 +147,7 @@ def bad_inputs() -> dict[str, bytes]:
         "nested_dicts.pdf": build_pdf(page_extra=b"/Deep " + b"<< /A " * 3000 + b">>" * 3000),
         "surrogate.pdf": build_pdf(text=b"(ABAB) Tj", cmap=SURROGATE_CMAP),
         "surrogate_title.pdf": build_pdf(info=b"<< /Title <FEFFD800> /Author <FEFF0041D800> >>"),
+        "deep_page_tree.pdf": deep_page_tree(),
         "truncated.pdf": build_pdf()[:300],
         "garbage.pdf": b"%PDF-1.4\n" + bytes(random.Random(1).randrange(256) for _ in range(3000)),
         "no_text_layer.pdf": build_pdf(text=b""),
@@ -266,6 +286,7 @@ def test_each_kind_gets_its_reason(fuzz_run):
     assert failed["zip_bomb.docx"].startswith("Word file refused: it unpacks to 65 MiB")
     assert failed["bad_xml.docx"].startswith("unreadable Word file")
     assert failed["truncated.docx"].startswith("unreadable Word file")
+    assert failed["deep_page_tree.pdf"].startswith("unreadable PDF: Maximum page tree depth")
     assert failed["too_large.txt"].startswith("too large: 1 MiB (limit 1 MiB")
     assert failed["empty.txt"] == failed["blank.txt"] == "empty file"
     assert failed["binary.txt"].startswith("binary file")

@@ -56,7 +56,7 @@ def read_html(data: bytes, decode) -> tuple[str, dict]:
 
 def read_pdf(data: bytes, decode) -> tuple[str, dict]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -68,7 +68,7 @@ def read_pdf(data: bytes, decode) -> tuple[str, dict]:
         raise
     except RecursionError:
         raise InputError("unreadable PDF: its objects are nested too deeply") from None
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError,
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError,
             AssertionError, ArithmeticError, LookupError) as exc:
         raise InputError(_one_line("unreadable PDF", exc)) from None
     if not text.strip():
