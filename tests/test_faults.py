@@ -115,7 +115,8 @@ def zip_bomb() -> bytes:
 
 
 def bad_inputs() -> dict[str, bytes]:
-    """The 48 kinds of bad input of issue 18 (file name -> content), one file each."""
+    """The kinds of bad input of issue 18 (file name -> content), one file each; with the four the file
+    system makes (file_system_kinds), 53."""
     russian = "Президент Назарбаев посетил Шымкент и встретился с акимом области.\n".encode()
     kinds = {
         # cable fragments and header values

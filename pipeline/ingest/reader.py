@@ -77,8 +77,9 @@ def utf16_without_bom(data: bytes) -> str | None:
     low bytes vary; the side holding the NUL bytes gives the byte order."""
     if len(data) < 16 or len(data) % 2 or b"\x00" not in data:
         return None
-    for high, codec in ((data[1::2], "utf-16-le"), (data[0::2], "utf-16-be")):
-        low = data[0::2] if codec == "utf-16-le" else data[1::2]
+    sample = data[:1 << 16]  # the byte statistics of the first 64 KiB decide
+    for high, codec in ((sample[1::2], "utf-16-le"), (sample[0::2], "utf-16-be")):
+        low = sample[0::2] if codec == "utf-16-le" else sample[1::2]
         if _top_share(high, 2) >= 0.9 and high.count(0) >= len(high) // 20 and _top_share(low, 2) < 0.9:
             try:
                 text = data.decode(codec)
@@ -109,7 +110,7 @@ def decode_noted(data: bytes) -> tuple[str, str]:
         pass
     replaced = data.decode("utf-8", errors="replace")
     bad = replaced.count("\ufffd") - data.count("\ufffd".encode())
-    wide = sum(1 for c in replaced if ord(c) > 0x7f and c != "\ufffd")
+    wide = len(replaced) - len(replaced.encode("ascii", "ignore")) - replaced.count("\ufffd")
     # mostly valid UTF-8 with non-ASCII letters: a corrupt byte or two, not another code page
     if wide >= 4 * bad and bad <= max(3, len(replaced) // 50):
         return replaced, f"{bad} invalid UTF-8 byte sequence{'s' if bad > 1 else ''} replaced by U+FFFD"
