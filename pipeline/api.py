@@ -474,10 +474,13 @@ class GraphChange:
 def _graph_snapshot(out_dir: Path) -> tuple[dict[str, str], set[tuple[str, str, str]]]:
     nodes, edges = {}, set()
     if (out_dir / "nodes.csv").is_file() and (out_dir / "edges.csv").is_file():
-        with open(out_dir / "nodes.csv", encoding="utf-8", newline="") as f:
-            nodes = {r["Id"]: r["Label"] for r in csv.DictReader(f)}
-        with open(out_dir / "edges.csv", encoding="utf-8", newline="") as f:
-            edges = {(r["Source"], r["Target"], r["Kind"]) for r in csv.DictReader(f)}
+        try:
+            with open(out_dir / "nodes.csv", encoding="utf-8", newline="") as f:
+                nodes = {r["Id"]: r["Label"] for r in csv.DictReader(f)}
+            with open(out_dir / "edges.csv", encoding="utf-8", newline="") as f:
+                edges = {(r["Source"], r["Target"], r["Kind"]) for r in csv.DictReader(f)}
+        except (OSError, UnicodeDecodeError, csv.Error, KeyError):  # edited by hand: all of it counts as new
+            return {}, set()
     return nodes, edges
 
 

@@ -37,6 +37,15 @@ _MENTION_COLS = ", ".join(f'"{f.name}"' for f in fields(Mention))
 _RELATION_COLS = ", ".join(f.name for f in fields(Relation))
 
 
+def _meta(stored: str | None) -> dict:
+    """A document's stored metadata; a value that is not a JSON object (a damaged row) reads as none."""
+    try:
+        meta = json.loads(stored or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 class StoreError(RuntimeError):
     """The store cannot be used (damaged, read-only, disk full); the message says what to do."""
 
@@ -119,7 +128,7 @@ class Store:
         """doc_id -> its record (without the text)."""
         rows = self.db.execute("SELECT doc_id, sha256, size, status, error, fingerprint, processed, meta FROM documents")
         return {r[0]: {"sha256": r[1], "size": r[2], "status": r[3], "error": r[4], "fingerprint": r[5],
-                       "processed": r[6], "meta": json.loads(r[7] or "{}")} for r in rows}
+                       "processed": r[6], "meta": _meta(r[7])} for r in rows}
 
     @_guarded
     def failures(self) -> dict[str, str]:
