@@ -681,3 +681,13 @@ def test_a_worker_that_dies_on_one_document_fails_only_that_one(nlp, tmp_path):
     assert results["b.txt"].error == "the parser process died on it (signal 9)"
     assert all(results[d].document is not None and results[d].mentions for d in ("a.txt", "c.txt"))
     assert not results["d.txt"].error
+
+
+def test_a_damaged_metadata_row_does_not_stop_the_export(small_run):
+    raw, out = small_run
+    with sqlite3.connect(out / api.STORE_NAME) as db:
+        db.execute("UPDATE documents SET meta = '{not json' WHERE doc_id = 'a.txt'")
+        db.execute("UPDATE settings SET value = '0' WHERE key = 'export_state'")
+    summary = api.extract(raw, out, workers=1)
+    assert not summary.failed and summary.entities > 0
+    assert _documents(out)["a.txt"]["status"] == "ok"
