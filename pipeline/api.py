@@ -48,7 +48,7 @@ class Plan:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)  # failed last time (retried or not)
+    failed: list[str] = field(default_factory=list)  # failed last time (retried or not), or failing now
     retry: list[str] = field(default_factory=list)  # of them, those tried again now
     paths: dict[str, Path] = field(default_factory=dict)
     hashes: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -154,16 +154,14 @@ def plan_run(input_dir: Path, store: Store | None, fingerprint: str, force: bool
             if isinstance(exc, FileNotFoundError) and path.is_symlink():
                 reason = "symbolic link that loops or leads nowhere"
             plan.unreadable[doc_id] = f"unreadable: {reason}"
-            if doc_id in known and known[doc_id]["status"] == "failed":
-                plan.failed.append(doc_id)
+            plan.failed.append(doc_id)  # failing now, whatever it was before
             continue
         old = known.get(doc_id)
         size = plan.hashes[doc_id][1]
         if max_bytes is not None and size > max_bytes:
             plan.unreadable[doc_id] = (f"too large: {size / 2**20:.0f} MiB (limit {max_bytes / 2**20:.0f} MiB, "
                                        "[limits] max_file_mb)")
-            if old is not None and old["status"] == "failed":
-                plan.failed.append(doc_id)
+            plan.failed.append(doc_id)
             continue
         if old is None:
             plan.new.append(doc_id)
