@@ -691,3 +691,17 @@ def test_a_damaged_metadata_row_does_not_stop_the_export(small_run):
     summary = api.extract(raw, out, workers=1)
     assert not summary.failed and summary.entities > 0
     assert _documents(out)["a.txt"]["status"] == "ok"
+
+
+def test_the_in_process_parse_has_the_same_fault_boundary(nlp, tmp_path):
+    """What a GPU or a transformer pipeline uses (no fork): bad files fail alone, the others are parsed."""
+    from pipeline.engines.pool import Budget, Task, parse_inline
+
+    files = {"a.txt": b"Tokayev met Lavrov in Moscow.\n", "bomb.docx": zip_bomb(), "empty.txt": b"",
+             "b.txt": b"Karimov met Putin in Tashkent.\n"}
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    results = {r.doc_id: r for r in parse_inline(nlp, [Task(n, str(tmp_path / n)) for n in files], 4, Budget())}
+    assert results["bomb.docx"].error.startswith("Word file refused") and results["bomb.docx"].lasting
+    assert results["empty.txt"].error == "empty file"
+    assert results["a.txt"].mentions and results["b.txt"].mentions
