@@ -174,6 +174,8 @@ def bad_inputs() -> dict[str, bytes]:
         "parens.txt": b"(" * 4000 + b"\n",
         "nested_parens.txt": b"(" * 70000 + b"Astana" + b")" * 70000 + b"\n",
         "one_long_word.txt": b"a" * 300_000 + b"\n",
+        "long_runs_beside_text.txt": b"Tokayev met Putin in Moscow. " + b"=" * 8000 + b" " + b"(" * 4321
+                                     + b"\n\nNazarbayev visited Almaty on Monday.\n",
         "unsupported.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,
         "unsupported.xlsx": b"PK\x03\x04",
         "too_large.txt": b"Astana. " * (150 * 1024),  # over the test's max_file_mb = 1
@@ -707,3 +709,20 @@ def test_the_in_process_parse_has_the_same_fault_boundary(nlp, tmp_path):
     assert results["bomb.docx"].error.startswith("Word file refused") and results["bomb.docx"].lasting
     assert results["empty.txt"].error == "empty file"
     assert results["a.txt"].mentions and results["b.txt"].mentions
+
+
+def test_every_mention_of_the_fuzz_run_points_at_its_text(fuzz_run):
+    from pipeline.store import Store
+
+    _, out, _, _, _ = fuzz_run
+    store = Store(out / api.STORE_NAME)
+    try:
+        texts = store.texts()
+    finally:
+        store.close()
+    mentions = _mentions(out)
+    after_runs = {m["text"] for m in mentions if m["doc_id"] == "long_runs_beside_text.txt"}
+    assert {"Tokayev", "Nazarbayev", "Almaty"} <= after_runs
+    for m in mentions:  # a cell starting like a formula is written with a leading quote
+        found = texts[m["doc_id"]][int(m["start"]):int(m["end"])]
+        assert found in (m["text"], m["text"].removeprefix("'")), m

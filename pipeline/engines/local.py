@@ -48,8 +48,10 @@ def break_long_runs(text: str, limit: int = MAX_RUN) -> str:
         return text
 
     def tame(m: re.Match) -> str:
-        run = _PUNCTUATION.sub("x", m.group())
-        return " ".join(run[i:i + limit - 1] for i in range(0, len(run), limit))
+        run = list(_PUNCTUATION.sub("x", m.group()))
+        for i in range(limit - 1, len(run) - 1, limit):
+            run[i] = " "
+        return "".join(run)
 
     return _LONG_RUN.sub(tame, text)
 
