@@ -161,12 +161,16 @@ def _worker(conn, nlp: Language, batch_size: int, budget: Budget, parent: int) -
 
 class _Worker:
     def __init__(self, context, nlp: Language, batch_size: int, budget: Budget):
-        self.conn, child = context.Pipe()
-        with warnings.catch_warnings():  # fork while a progress bar's thread runs: the child only parses
-            warnings.simplefilter("ignore", DeprecationWarning)
-            self.process = context.Process(target=_worker, args=(child, nlp, batch_size, budget, os.getpid()),
-                                           daemon=True)
-            self.process.start()
+        try:
+            self.conn, child = context.Pipe()
+            with warnings.catch_warnings():  # fork while a progress bar's thread runs: the child only parses
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self.process = context.Process(target=_worker, args=(child, nlp, batch_size, budget, os.getpid()),
+                                               daemon=True)
+                self.process.start()
+        except OSError as exc:
+            raise RuntimeError(f"cannot start a parser process ({exc.strerror or exc}): use fewer --workers, "
+                               "or free memory") from None
         child.close()
         self.batches: deque[list[Task]] = deque()  # sent, not finished; the first one is being worked on
         self.doing: list[str] = []  # what the worker said it is reading or parsing
