@@ -23,10 +23,9 @@ from .export.parallel import remove_stale_staging, write_outputs
 from .graph import CO_OCCURS, build_graph, node_first_dates
 from .ingest import scan
 from .ingest.reader import file_hash
-from .model import Document
 from .names.aliases import AliasTable, Overrides
 from .resolve import Resolution, resolve
-from .store import Store, StoreError
+from .store import Store
 
 STORE_NAME = "kzx.sqlite"
 LOCK_NAME = ".kzx.lock"
