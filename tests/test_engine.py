@@ -115,3 +115,12 @@ def test_runs_without_spaces_are_cut_for_the_tokenizer_in_a_same_length_copy(nlp
     assert len(nlp.make_doc(copy)) < 200
     _, mentions, _, error, _ = next(parse(nlp, [Document("runs.txt", text)]))
     assert not error and {m.text for m in mentions} >= {"Astana", "Almaty"}
+
+
+def test_batches_hold_at_most_batch_size_pieces_and_max_chars_characters():
+    from pipeline.engines.local import batches
+
+    items = [("x" * n, None, i) for i, n in enumerate([10, 10, 150, 60, 10, 10, 10, 10, 10, 300])]
+    groups = list(batches(items, batch_size=4, max_chars=200))
+    assert [[i for _, _, i in g] for g in groups] == [[0, 1, 2], [3, 4, 5, 6], [7, 8], [9]]
+    assert all(len(g) <= 4 and (sum(len(p) for p, _, _ in g) <= 200 or len(g) == 1) for g in groups)

@@ -90,8 +90,29 @@ def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_
             return
         # strings and Docs made inside the zone are freed when it closes: memory stays flat
         with nlp.memory_zone():
-            docs = ((make(part, meta), context) for part, meta, context in zone)
-            yield from _rows(nlp.pipe(docs, as_tuples=True, n_process=workers, batch_size=batch_size), pending)
+            if workers > 1:
+                docs = ((make(part, meta), context) for part, meta, context in zone)
+                yield from _rows(nlp.pipe(docs, as_tuples=True, n_process=workers, batch_size=batch_size), pending)
+                continue
+            for group in batches(zone, batch_size):
+                docs = [(make(part, meta), context) for part, meta, context in group]
+                yield from _rows(nlp.pipe(docs, as_tuples=True, batch_size=len(docs)), pending)
+
+
+def batches(items: list, batch_size: int, max_chars: int = MAX_PIECE) -> Iterator[list]:
+    """Pieces in batches of at most batch_size that together hold at most max_chars characters (one
+    longer piece goes alone): the parse's arrays grow with the tokens of a batch, and four 200,000-
+    character pieces of one long report took the worker over 1 GB."""
+    group: list = []
+    chars = 0
+    for item in items:
+        if group and (len(group) >= batch_size or chars + len(item[0]) > max_chars):
+            yield group
+            group, chars = [], 0
+        group.append(item)
+        chars += len(item[0])
+    if group:
+        yield group
 
 
 def _rows(parsed, pending: dict) -> Iterator[tuple[str, list[Mention], list[Relation], str, dict]]:
