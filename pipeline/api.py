@@ -188,10 +188,12 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
             model: str | None = None, workers: int = 1, force: bool = False,
             formats: tuple[str, ...] = FORMATS, on_document: Callable[[str, str], None] | None = None,
             on_plan: Callable[[Plan], None] | None = None, engine: str = "local",
-            scheduler: str | None = None, gpu: str | None = None, lock_wait: float = 0) -> Summary:
+            scheduler: str | None = None, gpu: str | None = None, lock_wait: float = 0,
+            on_phase: Callable[..., None] | None = None) -> Summary:
     """Parses new and changed documents into the store, then rebuilds resolution and every export.
     `gpu` ("prefer"/"require") overrides the config's [model] gpu; `lock_wait`: seconds to wait for
-    another run that holds the out dir."""
+    another run that holds the out dir. `on_phase(name, total=None)` is told when each phase starts:
+    see PHASES."""
     input_dir, out_dir = Path(input_dir), Path(out_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input dir not found: {input_dir}")
@@ -200,6 +202,7 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
                          "inside the input dir is fine, it is not read back)")
     if engine not in ("local", "dask"):
         raise ValueError(f"unknown engine '{engine}': choose local or dask")
+    check_run_arguments(input_dir, out_dir, engine)
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}; choose from {', '.join(FORMATS)}")
@@ -210,6 +213,8 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
         remove_stale_staging(out_dir)  # and temporary files of a run killed while writing
         store = Store(out_dir / STORE_NAME)
         try:
+            phase = on_phase or _quiet
+            phase("scan")
             plan = plan_run(input_dir, store, fingerprint, force, out_dir, settings.max_file_mb * 2**20)
             if on_plan:
                 on_plan(plan)
@@ -220,12 +225,12 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
             summary.removed, summary.unchanged = plan.removed, len(plan.unchanged)
             if plan.to_parse:
                 _parse_into(store, settings, plan, fingerprint, workers, summary, on_document, engine, scheduler,
-                            out_dir)
+                            out_dir, phase)
             summary.resolved_only = not plan.to_parse
             state = _export_state(store, settings, formats)
             # the store's generation is in the state: a file that failed again as before changes nothing
             if not _outputs_current(out_dir, store, state, formats):
-                _export(store, settings, out_dir, formats, summary)
+                _export(store, settings, out_dir, formats, summary, phase)
                 store.set_setting("export_state", state)
                 store.set_setting("export_counts", json.dumps([summary.entities, summary.typed_edges,
                                                                summary.cooccurrence_edges]))
@@ -236,15 +241,52 @@ def extract(input_dir: Path | str = "data/raw", out_dir: Path | str = "data/out"
     return summary
 
 
+# the phases of a run, in order, as extract() reports them to on_phase (parse with its document count)
+PHASES = ("scan", "load model", "parse", "resolve", "graph", "write")
+
+
+def _quiet(name: str, total: int | None = None) -> None:
+    """on_phase when nobody listens."""
+
+
+class EmptyInputError(ValueError):
+    """The input dir holds no file and no earlier run's documents to remove."""
+
+
+def check_run_arguments(input_dir: Path, out_dir: Path, engine: str) -> None:
+    """The user mistakes an extract can name before it touches anything: an --out that is not a folder,
+    --engine dask without the dask extra, an input dir with nothing to read and no store to update."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValueError(f"--out {out_dir} is a file, not a folder: give a folder for the store and the outputs")
+    if engine == "dask":
+        try:
+            import distributed  # noqa: F401  (the dask extra)
+        except ImportError:
+            raise ValueError('--engine dask needs the dask extra: pip install "kzx[dask]" (or use --engine local)') \
+                from None
+    if not (out_dir / STORE_NAME).is_file() and not scan(input_dir):
+        raise EmptyInputError(f"no documents in {input_dir}: put .txt, .md, .html, .pdf or .docx files there "
+                              "(searched recursively); nothing was written")
+
+
+def require_store(out_dir: Path) -> Path:
+    """The store of an earlier run, for the commands that only read it; a missing one is not created."""
+    path = Path(out_dir) / STORE_NAME
+    if not path.is_file():
+        raise FileNotFoundError(f"no kzx store in {out_dir}: run kzx extract --out {out_dir} first")
+    return path
+
+
 def _parse_into(store: Store, settings: Settings, plan: Plan, fingerprint: str, workers: int,
                 summary: Summary, on_document, engine: str = "local", scheduler: str | None = None,
-                out_dir: Path | None = None) -> None:
+                out_dir: Path | None = None, phase: Callable[..., None] | None = None) -> None:
     from .engines.pool import Task
 
     # small files first: a long one at the end of the run holds back no other document's rows
     order = sorted(plan.to_parse, key=lambda d: (plan.hashes[d][1], d))
     tasks = [Task(doc_id, str(plan.paths[doc_id]), *plan.hashes[doc_id]) for doc_id in order]
-    for result in _engine_results(settings, plan, tasks, workers, engine, scheduler, out_dir, summary):
+    for result in _engine_results(settings, plan, tasks, workers, engine, scheduler, out_dir, summary,
+                                  phase or _quiet):
         doc_id = result.doc_id
         if result.error:
             sha, size = plan.hashes[doc_id]
@@ -264,13 +306,14 @@ DOCUMENTS_PER_WORKER = 64  # below this a worker process costs more (its model l
 
 
 def _engine_results(settings: Settings, plan: Plan, tasks: list, workers: int, engine: str, scheduler: str | None,
-                    out_dir: Path | None, summary: Summary):
+                    out_dir: Path | None, summary: Summary, phase: Callable[..., None]):
     """Results from the chosen engine; spaCy loads only when something needs parsing."""
     from .engines.pool import Budget, can_fork, parse_inline, parse_supervised
 
+    phase("load model")
     budget = Budget(settings.document_seconds, settings.document_memory_mb, settings.max_file_mb * 2**20)
     if engine == "dask":
-        return _dask_results(settings, tasks, workers, scheduler, out_dir, budget)
+        return _dask_results(settings, plan, tasks, workers, scheduler, out_dir, budget, phase)
     from .nlp import build_pipeline, use_gpu
 
     on_gpu = use_gpu(settings.gpu)
@@ -282,13 +325,14 @@ def _engine_results(settings: Settings, plan: Plan, tasks: list, workers: int, e
     if inline:
         workers = 1
     summary.parse_device = f"{'GPU' if on_gpu else 'CPU'}, {workers} process{'es' if workers > 1 else ''}"
+    phase("parse", len(plan.to_parse))
     if inline:  # CUDA and torch's threads do not survive a fork: this process parses, without budgets
         return parse_inline(nlp, tasks, settings.batch_size, budget)
     return parse_supervised(nlp, tasks, workers, settings.batch_size, budget)
 
 
-def _dask_results(settings: Settings, tasks: list, workers: int, scheduler: str | None, out_dir: Path | None,
-                  budget):
+def _dask_results(settings: Settings, plan: Plan, tasks: list, workers: int, scheduler: str | None,
+                  out_dir: Path | None, budget, phase: Callable[..., None]):
     """The Dask engine's rows as Results; files are read here, each inside its own fault boundary."""
     from .engines import dask as dask_engine
     from .engines.pool import Result, read_task
@@ -298,6 +342,7 @@ def _dask_results(settings: Settings, tasks: list, workers: int, scheduler: str 
     if not (model_dir / "config.cfg").is_file():
         # a LocalCluster can share a pipeline saved beside the store; remote workers need --model
         model_dir = save_pipeline(settings, Path(out_dir) / ".kzx-model")
+    phase("parse", len(plan.to_parse))  # the Dask workers load the model as they start
     failed: list[Result] = []
     documents: dict = {}
 
@@ -349,10 +394,7 @@ def _summarise(store: Store, summary: Summary) -> None:
 
 def open_store(out_dir: Path | str) -> Store:
     """The store of an out dir a read-only command uses; none there is an error, and nothing is created."""
-    store = Store.existing(Path(out_dir) / STORE_NAME)
-    if store is None:
-        raise FileNotFoundError(f"no kzx store in {out_dir}: run kzx extract first")
-    return store
+    return Store(require_store(out_dir))
 
 
 def report(out_dir: Path | str = "data/out", config: Path | str | None = None) -> list[Path]:
@@ -367,18 +409,22 @@ def report(out_dir: Path | str = "data/out", config: Path | str | None = None) -
     return summary.files
 
 
-def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
+def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary,
+            phase: Callable[..., None] | None = None) -> None:
     gc.collect()  # the parse's pipeline (reference cycles) goes before the rebuild's rows come in
     gc.disable()  # millions of long-lived row objects: collections would rescan them for nothing
     try:
-        _resolve_and_write(store, settings, out_dir, formats, summary)
+        _resolve_and_write(store, settings, out_dir, formats, summary, phase or _quiet)
     finally:
         gc.enable()
 
 
-def build_export(store: Store, settings: Settings) -> Export:
+def build_export(store: Store, settings: Settings, phase: Callable[..., None] | None = None) -> Export:
     """Resolution and graph rebuilt from the store's rows: what every writer reads."""
+    phase = phase or _quiet
+    phase("resolve")
     mentions, relations, resolution = resolve_store(store, settings)
+    phase("graph")
     texts = store.texts()
     documents = store.documents()
     skipped = drop_invalid_dates(mentions, relations, documents)
@@ -416,11 +462,13 @@ def drop_invalid_dates(mentions: list, relations: list, documents: dict[str, dic
     return {doc_id: ", ".join(sorted(values)) for doc_id, values in dropped.items()}
 
 
-def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary) -> None:
-    export = build_export(store, settings)
+def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats, summary: Summary,
+                       phase: Callable[..., None]) -> None:
+    export = build_export(store, settings, phase)
     for doc_id, values in export.skipped_dates.items():
         summary.notes[doc_id] = "; ".join(filter(None, [summary.notes.get(doc_id, ""),
                                                          f"stored date(s) {values} name no real time (left out)"]))
+    phase("write")
     try:
         summary.files += write_outputs(export, out_dir, formats, settings.export_memory_mb)
     except OSError as exc:
@@ -545,7 +593,8 @@ def evaluate_relations_output(gold: Path | str, out_dir: Path | str = "data/out"
 
 
 def alias_report(out_dir: Path | str = "data/out", config: Path | str | None = None):
-    """Merged entities with their surface forms, and the closest pairs that were not merged."""
+    """Merged entities with their surface forms, the closest pairs that were not merged, and the names
+    tagged with several labels (each now one entity of the label its mentions voted for)."""
     settings = load_settings(config)
     store = open_store(out_dir)
     try:
@@ -554,4 +603,4 @@ def alias_report(out_dir: Path | str = "data/out", config: Path | str | None = N
         store.close()
     merged = sorted((e for e in resolution.entities.values() if len(e.aliases) > 1 and e.label != "DATE"),
                     key=lambda e: (-e.mentions, e.id))
-    return merged, resolution.near_misses
+    return merged, resolution.near_misses, resolution.label_conflicts

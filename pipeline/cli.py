@@ -28,7 +28,7 @@ err = Console(stderr=True)
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> None:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True, highlight=False)
     raise typer.Exit(code)
 
 
@@ -41,37 +41,72 @@ def extract(
     formats: str = typer.Option(",".join(FORMATS), "--format", help="Comma-separated: " + ",".join(FORMATS)),
     workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Parser worker processes (each file is "
                                 "read and parsed in one, within the [limits] budgets)."),
-    force: bool = typer.Option(False, "--force", help="Re-parse every document."),
+    force: bool = typer.Option(False, "--force", metavar="", help="Re-parse every document."),
     engine: str = typer.Option("local", "--engine", help="local (this machine) or dask."),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT "
                                   "(default: a LocalCluster of --workers processes)."),
-    gpu: bool = typer.Option(False, "--gpu", help="Parse on the GPU when one exists (spaCy prefer_gpu; "
+    gpu: bool = typer.Option(False, "--gpu", metavar="", help="Parse on the GPU when one exists (spaCy prefer_gpu; "
                              "needs cupy and a CUDA torch); one process."),
 ) -> None:
     """Read INPUT_DIR, parse new and changed documents, write the graph to --out."""
     chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=True) as progress:
-        task = progress.add_task("scanning", total=None)
-
-        def on_plan(plan: api.Plan) -> None:
-            progress.update(task, description="parsing", total=len(plan.to_parse))
-
-        def on_document(doc_id: str, outcome: str) -> None:
-            progress.advance(task)
-
+    with PhaseProgress(input_dir, chosen) as progress:
         try:
-            summary = api.extract(input_dir, out, config, model, workers, force, chosen, on_document, on_plan,
-                                  engine, scheduler, "prefer" if gpu else None)
+            summary = api.extract(input_dir, out, config, model, workers, force, chosen, progress.on_document, None,
+                                  engine, scheduler, "prefer" if gpu else None, on_phase=progress.on_phase)
         except (StoreError, api.OutputError) as exc:
+            progress.stop()
             _fail(str(exc), EXIT_STORE)
         except (ConfigError, FileNotFoundError, ValueError, api.LockError) as exc:
+            progress.stop()
             _fail(str(exc))
         except RuntimeError as exc:
+            progress.stop()
             _fail(str(exc))
     _print_summary(summary)
     if summary.failed:
         raise typer.Exit(EXIT_FAILED_DOCUMENTS)
+
+
+class PhaseProgress:
+    """Progress of extract's phases (api.PHASES) on stderr: a bar per phase on a terminal (parse counts
+    documents), one line per phase when stderr is a file or a pipe."""
+
+    def __init__(self, input_dir: Path, formats: tuple[str, ...]):
+        self.labels = {"scan": f"scanning {input_dir}", "load model": "loading the model",
+                       "resolve": "resolving entities", "graph": "building the graph",
+                       "write": "writing " + ",".join(formats)}
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), console=err, transient=True) if err.is_terminal else None
+        self.task = None
+
+    def __enter__(self) -> "PhaseProgress":
+        if self.bar:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def on_phase(self, name: str, total: int | None = None) -> None:
+        if name == "parse":
+            label = f"parsing {total} document{'' if total == 1 else 's'}"
+        else:
+            label = self.labels.get(name, name)
+        if self.bar is None:
+            err.print(f"kzx: {label}", soft_wrap=True, highlight=False, markup=False)
+            return
+        if self.task is not None:
+            self.bar.remove_task(self.task)
+        self.task = self.bar.add_task(label, total=total)
+
+    def on_document(self, doc_id: str, outcome: str) -> None:
+        if self.bar and self.task is not None:
+            self.bar.advance(self.task)
 
 
 def _print_summary(s: api.Summary) -> None:
@@ -152,9 +187,8 @@ def report_command(
     config: Path = typer.Option(None, "--config", help="kzx.toml settings file."),
 ) -> None:
     """Write report.html (documents, entities, relations, network) and graph.png from the store."""
-    if not (out / api.STORE_NAME).is_file():
-        _fail(f"no kzx store in {out}: run kzx extract first")
     try:
+        api.require_store(out)
         files = api.report(out, config)
     except (StoreError, api.OutputError) as exc:
         _fail(str(exc), EXIT_STORE)
@@ -217,6 +251,8 @@ def eval_command(
     out: Path = typer.Option(Path("data/out"), "--out", help="Folder holding mentions.csv."),
 ) -> None:
     """Score mentions.csv against GOLD: P/R/F1 per label (overlap and exact), dates, B-cubed."""
+    if not gold.is_file():
+        _fail(f"gold file not found: {gold}: give a gold JSONL (the format of tests/data/seeds.jsonl)")
     if not (out / "mentions.csv").is_file():
         _fail(f"{out / 'mentions.csv'} not found: run kzx extract first")
     _print_report(api.evaluate_output(gold, out))
@@ -265,7 +301,7 @@ def aliases(
 ) -> None:
     """Every merged entity with its surface forms, and the closest pairs that were NOT merged."""
     try:
-        merged, near = api.alias_report(out, config)
+        merged, near, conflicts = api.alias_report(out, config)
     except StoreError as exc:
         _fail(str(exc), EXIT_STORE)
     except (ConfigError, FileNotFoundError) as exc:
@@ -282,6 +318,12 @@ def aliases(
         table.add_column(col)
     for a, b, score in near[:limit]:
         table.add_row(a, b, f"{score:.0f}")
+    console.print(table)
+    table = Table(title="names tagged with several types: one entity of the voted type (override in configs/overrides.jsonl)")
+    for col in ("name", "mentions by type", "entity type"):
+        table.add_column(col)
+    for name, votes, label in conflicts[:limit]:
+        table.add_row(name, ", ".join(f"{k} {n}" for k, n in sorted(votes.items(), key=lambda x: -x[1])), label)
     console.print(table)
 
 

@@ -3,8 +3,9 @@
 Near-linear: every mention gets a key (label + transliteration key of its canonical or surface
 name); keys are then joined by surname (a one-word person name joins the only full name with that
 surname, in its document first, else in the corpus), by fuzzy match inside blocks that share label,
-token count and the first letters, and by user overrides. Labels are never crossed, and two
-different gazetteer entities are never merged. Entity ids are slugs of label and canonical name,
+token count and the first letters, and by user overrides. One name tagged with several labels is
+one entity of the label its mentions vote for (a gazetteer's label first), and the conflict is
+reported; two different gazetteer entities are never merged. Entity ids are slugs of label and canonical name,
 stable across runs.
 """
 
@@ -95,6 +96,8 @@ class Resolution:
     entity_ids: list[str]
     entities: dict[str, Entity]
     near_misses: list[tuple[str, str, float]] = field(default_factory=list)
+    # names tagged with more than one label: (name, mentions by label, the label the entity got)
+    label_conflicts: list[tuple[str, dict[str, int], str]] = field(default_factory=list)
 
 
 def _main_countries(mentions: list[Mention], table: AliasTable, outside: set[str]) -> dict[str, str]:
@@ -125,6 +128,76 @@ def local_document(m: Mention, local_heads: frozenset[str]) -> str:
     if not m.link and m.label in ("AGENCY", "GROUP") and clean_surface(m.text).lower() in local_heads:
         return m.doc_id
     return ""
+
+
+_NAME_WORD = re.compile(r"[^\W\d_][\w'’.]*")
+_FUNCTION_WORDS = {"of", "the", "for", "and", "in", "on", "to", "at", "de", "du", "des", "la", "le", "al", "el"}
+
+
+def initials(name: str) -> set[str]:
+    """The acronyms a name may be shortened to: the first letters of its words, with and without the
+    function words, hyphenated parts counted apart or not ("Government of Pakistan": GOP, GP;
+    "Inter-Services Intelligence": ISI, II)."""
+    out = set()
+    for text in (name, name.replace("-", " ")):
+        words = _NAME_WORD.findall(text)
+        out.add("".join(w[0] for w in words).upper())
+        out.add("".join(w[0] for w in words if w.lower() not in _FUNCTION_WORDS).upper())
+    return {a for a in out if len(a) >= 2}
+
+
+def document_antecedents(mentions: list[Mention], local_heads: frozenset[str] = frozenset()) -> dict[int, int]:
+    """Light coreference inside each document: index of a short mention -> index of the one full name
+    of its label the document gives for it. A first name used alone joins the one full name that
+    starts with it (a surname alone is left to the surname rule); an acronym joins the one name whose
+    initials it is ("GOP" -> "Government of Pakistan", "ISI", "FATA"); a bare word for a body joins
+    the one name of that label holding it ("the Embassy" -> "U.S. Embassy in Dushanbe", "PRT" ->
+    "PRT Chaghcharan"). A surname the gazetteer links to one person joins the other full name with that
+    surname when that is the only one the document gives ("Maxim Bakiyev ... Bakiyev"). Dates and
+    anything ambiguous stay as they are."""
+    by_doc: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        if m.label != "DATE":
+            by_doc[m.doc_id].append(i)
+    out = {}
+    for idx in by_doc.values():
+        full: dict[str, dict[str, int]] = defaultdict(dict)  # label -> name key -> first mention
+        words_of = {}
+        for i in idx:
+            words = clean_surface(mentions[i].text).split()
+            words_of[i] = words
+            if len(words) >= 2:
+                full[mentions[i].label].setdefault(match_key(" ".join(words)), i)
+        if not full:
+            continue
+        for i in idx:
+            m, words = mentions[i], words_of[i]
+            if len(words) != 1 or not full.get(m.label):
+                continue
+            word = words[0]
+            names = full[m.label]
+            found = []
+            if m.link:
+                # a surname the gazetteer gives one person ("Bakiyev": the president) belongs to another
+                # full name with it that the document gives, when it gives only that one
+                key = match_key(word)
+                found = [j for j in names.values() if m.label == "PERSON" and match_key(words_of[j][-1]) == key]
+                if len(found) == 1 and mentions[found[0]].link != m.link \
+                        and match_key(clean_surface(mentions[found[0]].text)) != match_key(m.link):
+                    out[i] = found[0]
+                continue
+            if m.label == "PERSON":
+                key = match_key(word)
+                if any(match_key(words_of[j][-1]) == key for j in names.values()):
+                    continue  # a surname: the surname rule joins it
+                found = [j for j in names.values() if match_key(words_of[j][0]) == key]
+            elif word.isupper() and 2 <= len(word) <= 6:
+                found = [j for j in names.values() if word in initials(clean_surface(mentions[j].text))]
+            elif word.lower() in local_heads:
+                found = [j for j in names.values() if word.lower() in (w.lower() for w in words_of[j])]
+            if len(found) == 1:
+                out[i] = found[0]
+    return out
 
 
 def mention_key(m: Mention, table: AliasTable, main_country: str, local: str = "") -> tuple[str, str, dict | None]:
@@ -170,11 +243,13 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     keys: dict[tuple[str, str], _Key] = {}
     mention_keys = []
     seen: dict[tuple, tuple] = {}  # the same surface in the same setting keys the same way
-    for m in mentions:
-        local = local_document(m, local_heads)
-        known = seen.get(setting := (m.label, m.text, m.link, m.value, main.get(m.doc_id, ""), local))
+    antecedents = document_antecedents(mentions, local_heads)
+    for i, m in enumerate(mentions):
+        named = mentions[antecedents[i]] if i in antecedents else m  # keyed as the name it stands for
+        local = local_document(named, local_heads)
+        known = seen.get(setting := (m.label, named.text, named.link, m.value, main.get(m.doc_id, ""), local))
         if known is None:
-            key, canonical, rec = mention_key(m, table, setting[4], local)
+            key, canonical, rec = mention_key(named, table, setting[4], local)
             known = seen[setting] = ((m.label, key), canonical, rec, clean_surface(m.text),
                                      _surname_only(m.label, key, rec))
         k, canonical, rec, surface, bare = known
@@ -194,6 +269,7 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
         forbidden |= {(parse_ref(a), parse_ref(b)), (parse_ref(b), parse_ref(a))}
     _join_surnames(keys, union, members, forbidden)
     near = _join_fuzzy(keys, union, members, forbidden, threshold)
+    conflicts = _one_label_per_name(keys, union, members, forbidden)
     for group in overrides.merges:
         refs = [parse_ref(r) for r in group]
         known = [r for r in refs if r in keys]
@@ -205,7 +281,7 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
     for root, group in members.items():
         entries = [keys[k] for k in group]
         canonical, record = _canonical(entries)
-        label = entries[0].label
+        label = keys[root].label  # the root's: _one_label_per_name puts the winning label's key there
         rename = next((to for ref, to in overrides.renames.items()
                        if parse_ref(ref) in group), None)
         canonical = rename or canonical
@@ -220,7 +296,47 @@ def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | N
         entity = entities[id_of[k]]
         entity.mentions += sum(e.surfaces.values())
         entity.documents |= e.docs
-    return Resolution([id_of[k] for k in mention_keys], entities, near)
+    return Resolution([id_of[k] for k in mention_keys], entities, near, conflicts)
+
+
+def label_vote(votes: dict[str, int], known: set[str] = frozenset()) -> str:
+    """The one label of a name tagged with several: a gazetteer's label if one knows it, else the label
+    of most mentions (ties: most labels are people, then places, bodies, groups)."""
+    order = ("PERSON", "PLACE", "AGENCY", "GROUP")
+    pool = [label for label in votes if label in known] or list(votes)
+    return max(pool, key=lambda label: (votes[label], -order.index(label) if label in order else -len(order)))
+
+
+def _one_label_per_name(keys: dict, union: _Union, members: dict, forbidden: set) -> list:
+    """One entity, one type: the keys of one name under different labels (not dates, not names read
+    in one document only) join under the label label_vote picks; returns the conflicts, for review."""
+    by_name: dict[str, list] = defaultdict(list)
+    for k, e in keys.items():
+        if len(k) == 2 and e.label != "DATE" and not e.key.endswith("]"):
+            by_name[e.key].append(k)
+    conflicts = []
+    for name, ks in by_name.items():
+        if len({keys[k].label for k in ks}) < 2:
+            continue
+        votes: Counter = Counter()
+        for root in {union.find(k) for k in ks}:  # a group's mentions of its own label, once
+            label = keys[root].label
+            votes[label] += sum(sum(keys[x].surfaces.values()) for x in members[root] if keys[x].label == label)
+        known = {keys[k].label for k in ks if keys[k].record is not None}
+        label = label_vote(dict(votes), known)
+        winner = next(k for k in ks if keys[k].label == label)
+        root = union.find(winner)
+        if keys[root].label != label:  # the group's root must carry the entity's label
+            members[winner] = members.pop(root)
+            union.parent[root] = winner
+            union.parent[winner] = winner
+            root = winner
+        for k in ks:
+            if keys[k].label != label:
+                union.union(root, k, members, forbidden)
+        surface = max((s for k in ks for s in keys[k].surfaces), key=lambda s: (len(s), s))
+        conflicts.append((surface, dict(votes), label))
+    return sorted(conflicts, key=lambda c: -sum(c[1].values()))
 
 
 def _canonical(entries: list[_Key]) -> tuple[str, dict | None]:

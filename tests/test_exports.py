@@ -14,6 +14,7 @@ from pipeline.export.model_rows import Export
 from pipeline.model import Edge, Entity, Graph
 
 from .conftest import DATA
+from .readers import graphology_read, igraph_read
 
 ODD = 'Ali "The Lion", <&> \x07 Khan'
 GEXF = "{http://gexf.net/1.3}"
@@ -51,18 +52,33 @@ def test_csv_keeps_odd_names_and_neutralises_formulas(written):
     assert (out / "nodes.csv").read_bytes()[:2] == b"Id"
 
 
-def test_graphml_reads_back_in_networkx_and_validates(written):
+def test_graphml_keeps_each_edge_direction_for_every_reader_and_validates(written):
     out, nodes, edges = written
     schema = etree.XMLSchema(etree.parse(str(DATA / "schemas" / "graphml-1.0" / "graphml.xsd")))
-    assert schema.validate(etree.parse(str(out / "graph.graphml"))), schema.error_log
-    g = nx.read_graphml(out / "graph.graphml", force_multigraph=True)
-    assert g.nodes["person:ali"]["label"] == xml_safe(ODD) == ODD.replace("\x07", "")
-    assert {k for *_, k in g.edges(keys=True)} == {e.id for e in edges}
-    assert g.edges["person:ali", "group:cmd", "e0"]["kind"] == "MEMBER_OF"
-    assert g.edges["person:ali", "place:kazakhstan", "e1"]["directed"] is False
+    doc = etree.parse(str(out / "graph.graphml"))
+    assert schema.validate(doc), schema.error_log
+    ns = "{http://graphml.graphdrawing.org/xmlns}"
+    # what Gephi's GraphML importer reads: the graph's edgedefault and each edge's `directed` attribute
+    assert doc.find(f"{ns}graph").get("edgedefault") == "undirected"
+    assert {e.get("id"): e.get("directed") for e in doc.iter(f"{ns}edge")} == \
+        {"e0": "true", "e1": "false", "e2": "true"}
+    keys = {(k.get("for"), k.get("attr.name")): k.get("attr.type") for k in doc.iter(f"{ns}key")}
+    assert keys[("edge", "label")] == "string" and keys[("edge", "weight")] == "double"
+    assert keys[("node", "mentions")] == "int" and keys[("edge", "directed")] == "boolean"
+    graph = graphology_read(out / "graph.graphml", "graphml")
+    assert graph["type"] == "mixed"
+    got = {e["key"]: (e["source"], e["target"], e["undirected"], e["attributes"]["label"]) for e in graph["edges"]}
+    assert got == {"e0": ("person:ali", "group:cmd", False, "MEMBER_OF"),
+                   "e1": ("person:ali", "place:kazakhstan", True, "CO_OCCURS"),
+                   "e2": ("person:ali", "place:kazakhstan", False, "LOCATED_IN")}
+    labels = {n["key"]: n["attributes"]["label"] for n in graph["nodes"]}
+    assert labels["person:ali"] == xml_safe(ODD)
+    g = igraph_read(out / "graph.graphml")  # igraph has no mixed graphs: direction is the `directed` value
+    assert {e["relation"]: e["directed"] for e in g.es} == {"MEMBER_OF": True, "CO_OCCURS": False,
+                                                             "LOCATED_IN": True}
 
 
-def test_gexf_validates_and_reads_back_with_lxml(written):
+def test_gexf_validates_and_reads_back_with_lxml_and_graphology(written):
     out, nodes, edges = written
     doc = etree.parse(str(out / "graph.gexf"))
     got_nodes = {n.get("id"): n.get("label") for n in doc.iter(f"{GEXF}node")}
@@ -72,10 +88,22 @@ def test_gexf_validates_and_reads_back_with_lxml(written):
     assert got_edges["e1"][3] == "undirected"
     spells = [(s.get("start"), s.get("end")) for s in doc.find(f".//{GEXF}edge[@id='e0']").iter(f"{GEXF}spell")]
     assert spells == [("2007-09-14", "2007-09-14"), ("2008-01-01", "2008-12-31")]
+    graph = graphology_read(out / "graph.gexf", "gexf")
+    assert graph["type"] == "mixed"
+    assert {e["key"]: e["undirected"] for e in graph["edges"]} == {"e0": False, "e1": True, "e2": False}
     for el in [el for el in doc.iter() if isinstance(el.tag, str) and "viz" in el.tag]:
         el.getparent().remove(el)
     schema = etree.XMLSchema(etree.parse(str(DATA / "schemas" / "gexf-1.3" / "gexf.xsd")))
     assert schema.validate(doc), schema.error_log
+
+
+def test_overlapping_dates_make_one_interval_as_gephi_requires():
+    from pipeline.export.common import date_intervals, gephi_timeset
+
+    assert date_intervals(["2008", "2008-03-04", "2009-W02"]) == [("2008-01-01", "2008-12-31"),
+                                                                    ("2009-01-05", "2009-01-11")]
+    assert gephi_timeset(["2007-09-14", "2008"]) == "<[2007-09-14, 2007-09-14]; [2008-01-01, 2008-12-31]>"
+    assert gephi_timeset(["198", ""]) == "<[1980-01-01, 1989-12-31]>" and gephi_timeset([]) == ""
 
 
 def test_json_reads_back_in_networkx(written):
@@ -122,8 +150,8 @@ def test_random_names_never_break_an_export(tmp_path_factory, names, sentence):
     assert [r[1] for r in rows] == [csv_safe(n) for n in names]
     graphml = etree.XMLSchema(etree.parse(str(DATA / "schemas" / "graphml-1.0" / "graphml.xsd")))
     assert graphml.validate(etree.parse(str(out / "graph.graphml")))
-    g = nx.read_graphml(out / "graph.graphml", force_multigraph=True)
-    assert [g.nodes[n.id]["label"] for n in nodes] == [xml_safe(n.name) for n in nodes]
+    g = igraph_read(out / "graph.graphml")
+    assert g.vs["label"] == [xml_safe(n.name) for n in nodes]
     gexf = etree.parse(str(out / "graph.gexf"))
     assert {n.get("label") for n in gexf.iter(f"{GEXF}node")} == {xml_safe(n.name) for n in nodes}
     assert json.loads((out / "graph.json").read_text(encoding="utf-8"))["nodes"][0]["label"] == names[0]

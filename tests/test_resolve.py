@@ -73,9 +73,12 @@ def test_a_nationality_adjective_never_joins_its_country(table):
     assert r.entity_ids[0] != r.entity_ids[1]
 
 
-def test_labels_are_never_crossed(table):
-    r = resolve([_m("a", "Astana", "PLACE"), _m("a", "Astana", "GROUP", 10)], table)
-    assert r.entity_ids[0] != r.entity_ids[1]
+def test_a_name_the_gazetteer_knows_keeps_its_label_when_a_mention_is_mistyped(table):
+    r = resolve([_m("a", "Astana", "GROUP"), _m("b", "Astana", "GROUP", 10), _m("c", "Astana", "PLACE", 10),
+                 _m("a", "Kazakhstan", "PLACE", 30), _m("a", "Ministry of Interior", "AGENCY", 50)], table)
+    assert len({r.entity_ids[0], r.entity_ids[1], r.entity_ids[2]}) == 1
+    assert r.entities[r.entity_ids[0]].label == "PLACE"
+    assert len(set(r.entity_ids[2:])) == 3
 
 
 def test_two_people_sharing_a_surname_in_different_documents_stay_apart(table):
@@ -171,3 +174,84 @@ def test_the_embassy_of_each_cable_is_its_own_node_but_a_known_body_joins_across
                   local_heads=frozenset({"embassy"})).entity_ids
     assert ids[0] == ids[2] != ids[1]
     assert ids[3] == ids[4]
+
+
+def test_a_first_name_alone_joins_the_full_name_of_its_document_only(table):
+    mentions = [_m("a", "Gulnara Karimova"), _m("a", "Gulnara", start=40), _m("b", "Gulnara", start=40),
+                _m("c", "Maxim Bakiyev"), _m("c", "Kurmanbek Bakiyev", start=20), _m("c", "Maxim", start=60)]
+    ids = resolve(mentions, table).entity_ids
+    assert ids[0] == ids[1]
+    assert ids[2] != ids[0]  # another document names no Gulnara in full: it is not hers
+    assert ids[5] == ids[3] != ids[4]
+
+
+def test_a_first_name_shared_by_two_full_names_of_a_document_stays_apart(table):
+    mentions = [_m("a", "Lola Karimova"), _m("a", "Lola Ivanova", start=20), _m("a", "Lola", start=40)]
+    ids = resolve(mentions, table).entity_ids
+    assert len(set(ids)) == 3
+
+
+def test_an_acronym_joins_the_name_of_its_document_whose_initials_it_is():
+    from pipeline.resolve import document_antecedents, initials
+
+    assert {"GOP", "GP"} <= initials("Government of Pakistan")
+    assert "ISI" in initials("Inter-Services Intelligence")
+    mentions = [_m("a", "Government of Pakistan", "AGENCY"), _m("a", "GOP", "AGENCY", start=40),
+                _m("b", "GOP", "AGENCY"), _m("b", "Government of Peru", "AGENCY", start=20),
+                _m("b", "Grand Old Party", "GROUP", start=50),
+                _m("c", "Government of Pakistan", "AGENCY"), _m("c", "Government of Panama", "AGENCY", start=30),
+                _m("c", "GOP", "AGENCY", start=60)]
+    links = document_antecedents(mentions)
+    assert links[1] == 0 and links[2] == 3  # by label: the party is not the government
+    assert 7 not in links  # two governments fit: left alone
+    ids = resolve(mentions, AliasTable.from_records([]), Overrides.from_records([])).entity_ids
+    assert ids[0] == ids[1] == ids[5] and ids[2] == ids[3] != ids[0]
+
+
+def test_a_bare_body_word_joins_the_one_body_of_its_document_that_holds_it():
+    mentions = [_m("a", "U.S. Embassy in Dushanbe", "AGENCY"), _m("a", "Embassy", "AGENCY", start=40),
+                _m("b", "Embassy", "AGENCY"), _m("b", "Russian Embassy", "AGENCY", start=20),
+                _m("b", "Embassy of Iran", "AGENCY", start=40)]
+    ids = resolve(mentions, AliasTable.from_records([]), Overrides.from_records([]),
+                  local_heads=frozenset({"embassy"})).entity_ids
+    assert ids[0] == ids[1]
+    assert len({ids[2], ids[3], ids[4], ids[0]}) == 4  # two embassies in b: the bare word stays b's own
+
+
+def test_a_surname_the_gazetteer_gives_the_president_joins_the_relative_the_document_names(table):
+    mentions = [_m("a", "Maxim Bakiyev"), _m("a", "Bakiyev", start=30, link="Kurmanbek Bakiyev"),
+                _m("b", "Bakiyev", link="Kurmanbek Bakiyev"), _m("b", "Kurmanbek Bakiyev", start=20),
+                _m("c", "Maxim Bakiyev"), _m("c", "Kurmanbek Bakiyev", start=20),
+                _m("c", "Bakiyev", start=40, link="Kurmanbek Bakiyev")]
+    ids = resolve(mentions, table).entity_ids
+    assert ids[1] == ids[0] == ids[4]
+    assert ids[2] == ids[3] == ids[5] == ids[6] != ids[0]  # two Bakiyevs named: the gazetteer's reading
+
+
+def test_one_name_tagged_with_two_labels_is_one_entity_of_the_voted_label():
+    from pipeline.resolve import label_vote
+
+    mentions = [_m("a", "Kifaya", "GROUP"), _m("a", "Kifaya", "GROUP", start=20), _m("b", "Kifaya", "PERSON"),
+                _m("b", "Otan", "GROUP"), _m("c", "Otan", "PLACE")]
+    r = resolve(mentions, AliasTable.from_records([]), Overrides.from_records([]))
+    ids = r.entity_ids
+    assert ids[0] == ids[1] == ids[2] and r.entities[ids[0]].label == "GROUP"
+    assert ids[3] == ids[4]
+    assert ("Kifaya", {"GROUP": 2, "PERSON": 1}, "GROUP") in r.label_conflicts
+    assert label_vote({"PERSON": 5, "GROUP": 1}, known={"GROUP"}) == "GROUP"  # a gazetteer's label wins
+    assert label_vote({"PLACE": 2, "GROUP": 2}) == "PLACE"
+
+
+def test_the_alias_report_lists_label_conflicts(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Zhanbolat Ospanov met the Minister in Astana on May 3, 2008.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    api.extract(raw, out, workers=1, formats=("csv",))
+    result = CliRunner().invoke(app, ["aliases", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "names tagged with several types" in result.output

@@ -82,7 +82,11 @@ class Labels:
                 return None
             if not lower_text and not any(c.isupper() for c in text) and text.lower() not in self.lower_keep:
                 return None  # lower-case descriptions are not names ("the ministry of justice")
-            return ent
+            end = ent.end
+            # a name does not end in a function word ("al-Qaeda in the", "Bank of"): the model stopped short
+            while end - ent.start > 1 and doc[end - 1].is_lower and (doc[end - 1].is_stop or doc[end - 1].is_punct):
+                end -= 1
+            return ent if end == ent.end else Span(doc, ent.start, end, label=ent.label_)
         start, end = ent.start, ent.end
         if label != "DATE":
             while end - start > 1 and doc[start].lower_ in (self.titles if label == "PERSON" else self.determiners):

@@ -1,4 +1,4 @@
-"""What every writer shares: atomic files, safe CSV cells, XML-safe strings, date bounds."""
+"""What every writer shares: atomic files, safe CSV cells, XML-safe strings, date bounds and intervals."""
 
 from __future__ import annotations
 
@@ -82,9 +82,9 @@ def csv_safe(value) -> str:
 
 @lru_cache(maxsize=100_000)
 def date_bounds(value: str) -> tuple[str, str] | None:
-    """First and last day a date value covers: '2008' -> 2008-01-01..2008-12-31; '2006-FA' -> autumn.
-    None for a value that names no real time ('2008-13', '2008-W60', '0000-00-00'): stored values are
-    not trusted, and such a value is left out of the timeline."""
+    """First and last day a date value covers: '2008' -> 2008-01-01..2008-12-31; '2006-FA' -> autumn;
+    '198' -> the 1980s. None for a value that names no real time ('2008-13', '2008-W60', '0000-00-00'):
+    stored values are not trusted, and such a value is left out of the timeline."""
     if not value:
         return None
     try:
@@ -97,6 +97,8 @@ def _bounds(value: str) -> tuple[str, str] | None:
     if "/" in value:
         a, b = (date_bounds(v) for v in value.split("/", 1))
         return (a[0], b[1]) if a and b and a[0] <= b[1] else None
+    if len(value) == 3 and value.isdigit():  # a decade (TIMEX '198': the 1980s)
+        return date(int(value) * 10, 1, 1).isoformat(), date(int(value) * 10 + 9, 12, 31).isoformat()
     week = re.match(r"^(\d{4})-W(\d{2})$", value)
     if week:
         monday = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
@@ -115,3 +117,22 @@ def _bounds(value: str) -> tuple[str, str] | None:
     if day is None:
         return date(y, mo, 1).isoformat(), date(y, mo, calendar.monthrange(y, mo)[1]).isoformat()
     return date(y, mo, int(day)).isoformat(), date(y, mo, int(day)).isoformat()
+
+
+def date_intervals(values) -> list[tuple[str, str]]:
+    """The days a set of date values covers, as sorted, non-overlapping (first, last) day pairs:
+    '2008' and '2008-03-04' are one interval. Gephi refuses overlapping intervals in a time set."""
+    merged: list[list[str]] = []
+    for first, last in sorted(b for b in map(date_bounds, set(values)) if b):
+        if merged and first <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return [(first, last) for first, last in merged]
+
+
+def gephi_timeset(values) -> str:
+    """Gephi's interval-set syntax for the days the values cover ('<[2008-01-01, 2008-12-31]>'), which
+    its spreadsheet importer types as an IntervalSet: in a `timeset` column, the element's own time."""
+    intervals = date_intervals(values)
+    return "<" + "; ".join(f"[{first}, {last}]" for first, last in intervals) + ">" if intervals else ""

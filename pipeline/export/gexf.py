@@ -1,13 +1,15 @@
 """GEXF 1.3 writer: node type as an attribute with a colour per type, and spells from evidence
-dates so Gephi's timeline can play the network over time. Edges keep their own type (directed or
-undirected): Gephi reads such mixed graphs. Written as a stream of escaped strings."""
+dates so Gephi's timeline can play the network over time. Every edge states its own type (directed or
+undirected), as GEXF 1.3 allows: Gephi and graphology read such mixed graphs (networkx refuses any
+mixed file; graph.json is its form). Written as a stream of escaped strings."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
 
-from .common import atomic_open, date_bounds, xml_attr, xml_id
+from .common import atomic_open, date_intervals, xml_attr, xml_id
+from .csv_files import edge_label
 from .model_rows import Export
 
 NS = "http://gexf.net/1.3"
@@ -21,10 +23,7 @@ EDGE_ATTRS = [("relation", "string"), ("documents", "integer"), ("evidence", "st
 
 
 def _spells(values) -> str:
-    if len(values) == 1:  # most edges: one date
-        bounds = [b] if (b := date_bounds(next(iter(values)))) else []
-    else:
-        bounds = sorted({b for b in map(date_bounds, set(values)) if b})
+    bounds = date_intervals(values)  # overlapping spells are merged: Gephi refuses them
     if not bounds:
         return ""
     return "<spells>" + "".join(f'<spell start="{s}" end="{e}"/>' for s, e in bounds) + "</spells>"
@@ -37,10 +36,7 @@ def _attvalues(values) -> str:
 
 def write(export: Export, out: Path) -> list[Path]:
     g = export.graph
-    node_dates: dict[str, set[str]] = {}
-    for e in g.edges:
-        for n in (e.source, e.target):
-            node_dates.setdefault(n, set()).update(e.dates)
+    node_dates = export.node_dates()
     path = out / "graph.gexf"
     with atomic_open(path, "w", encoding="utf-8") as f:
         f.write(f"<?xml version='1.0' encoding='UTF-8'?>\n<gexf xmlns=\"{NS}\" xmlns:viz=\"{VIZ}\" version=\"1.3\">\n"
@@ -59,7 +55,7 @@ def write(export: Export, out: Path) -> list[Path]:
         f.write("    </nodes>\n    <edges>\n")
         for e in g.edges:  # ids, types and counts need no escaping; the evidence fields may
             f.write(f'      <edge id="{e.id}" source="{xml_id(e.source)}" target="{xml_id(e.target)}" '
-                    f'type="{"directed" if e.directed else "undirected"}" kind="{e.type}" label="{e.type}" '
+                    f'type="{"directed" if e.directed else "undirected"}" kind="{e.type}" label={xml_attr(edge_label(e))} '
                     f'weight="{float(e.weight)}"><attvalues><attvalue for="relation" value="{e.type}"/>'
                     f'<attvalue for="documents" value="{len(e.documents)}"/><attvalue for="evidence" '
                     f'value={xml_attr(e.evidence)}/><attvalue for="evidence_doc" value={xml_attr(e.evidence_doc)}/>'

@@ -18,6 +18,15 @@ class Export:
     first_dates: dict[str, str] = field(default_factory=dict)
     skipped_dates: dict[str, str] = field(default_factory=dict)  # doc_id -> stored values left out
 
+    def node_dates(self) -> dict[str, set[str]]:
+        """Every evidence date of the edges touching each node: its time in the GEXF and the CSV timeset."""
+        dates: dict[str, set[str]] = {}
+        for e in self.graph.edges:
+            if e.dates:
+                for n in (e.source, e.target):
+                    dates.setdefault(n, set()).update(e.dates)
+        return dates
+
     def sentence(self, doc_id: str, start: int, end: int) -> str:
         return " ".join(self.texts.get(doc_id, "")[start:end].split())
 
