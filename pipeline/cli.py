@@ -15,9 +15,11 @@ from . import api
 from .config import ConfigError
 from .evaluate import Report
 from .export import FORMATS
+from .store import StoreError
 
 EXIT_FAILED_DOCUMENTS = 3
 EXIT_ERROR = 2
+EXIT_STORE = 4  # the store or the out dir cannot be used: damaged, read-only, disk full
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="kzx: turn security and political documents into a graph of who is connected to whom.")
@@ -25,9 +27,9 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
     err.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True, highlight=False)
-    raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -37,7 +39,8 @@ def extract(
     model: str = typer.Option(None, "--model", help="spaCy base pipeline (name or path); default from the config."),
     config: Path = typer.Option(None, "--config", help="kzx.toml settings file; default configs/kzx.toml."),
     formats: str = typer.Option(",".join(FORMATS), "--format", help="Comma-separated: " + ",".join(FORMATS)),
-    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Parser processes (spaCy n_process)."),
+    workers: int = typer.Option(os.cpu_count() or 1, "--workers", help="Parser worker processes (each file is "
+                                "read and parsed in one, within the [limits] budgets)."),
     force: bool = typer.Option(False, "--force", metavar="", help="Re-parse every document."),
     engine: str = typer.Option("local", "--engine", help="local (this machine) or dask."),
     scheduler: str = typer.Option(None, "--scheduler", help="Dask scheduler address tcp://HOST:PORT "
@@ -51,6 +54,9 @@ def extract(
         try:
             summary = api.extract(input_dir, out, config, model, workers, force, chosen, progress.on_document, None,
                                   engine, scheduler, "prefer" if gpu else None, on_phase=progress.on_phase)
+        except (StoreError, api.OutputError) as exc:
+            progress.stop()
+            _fail(str(exc), EXIT_STORE)
         except (ConfigError, FileNotFoundError, ValueError, api.LockError) as exc:
             progress.stop()
             _fail(str(exc))
@@ -118,8 +124,10 @@ def _print_summary(s: api.Summary) -> None:
     table.add_row("co-occurrence edges", str(s.cooccurrence_edges))
     table.add_row("files written", "\n".join(str(p) for p in s.files))
     console.print(table)
+    for doc_id, note in sorted(s.notes.items()):
+        console.print(f"[cyan]note[/cyan] {escape(doc_id)}: {escape(note)}", highlight=False)
     for doc_id, reason in sorted(s.failed.items()):
-        console.print(f"[yellow]failed[/yellow] {doc_id}: {reason}")
+        console.print(f"[yellow]failed[/yellow] {escape(doc_id)}: {escape(reason)}", highlight=False)
 
 
 @app.command()
@@ -131,6 +139,8 @@ def status(
     """Counts of new, changed, unchanged, removed and failed documents (no model is loaded)."""
     try:
         plan = api.status(input_dir, out, config)
+    except StoreError as exc:
+        _fail(str(exc), EXIT_STORE)
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
     table = Table(title="kzx status", show_header=False)
@@ -161,7 +171,10 @@ def watch(
 
     console.print(f"watching {input_dir} (Ctrl-C to stop)")
     try:
-        api.watch(input_dir, out, report, debounce_ms=debounce, config=config, workers=workers)
+        api.watch(input_dir, out, report, debounce_ms=debounce, config=config, workers=workers,
+                  on_wait=lambda message: err.print(message, highlight=False, markup=False))
+    except (StoreError, api.OutputError) as exc:
+        _fail(str(exc), EXIT_STORE)
     except (ConfigError, FileNotFoundError, api.LockError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -176,9 +189,12 @@ def report_command(
     """Write report.html (documents, entities, relations, network) and graph.png from the store."""
     try:
         api.require_store(out)
-    except FileNotFoundError as exc:
+        files = api.report(out, config)
+    except (StoreError, api.OutputError) as exc:
+        _fail(str(exc), EXIT_STORE)
+    except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
-    for path in api.report(out, config):
+    for path in files:
         console.print(f"wrote {path}")
 
 
@@ -286,6 +302,8 @@ def aliases(
     """Every merged entity with its surface forms, and the closest pairs that were NOT merged."""
     try:
         merged, near, conflicts = api.alias_report(out, config)
+    except StoreError as exc:
+        _fail(str(exc), EXIT_STORE)
     except (ConfigError, FileNotFoundError) as exc:
         _fail(str(exc))
     table = Table(title="merged entities")

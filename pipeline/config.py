@@ -7,10 +7,20 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "kzx.toml"
 # the pipeline `kzx train` writes and the project ships: base tok2vec, tagger, parser + kzx's trained NER
 TRAINED_MODEL = DEFAULT_CONFIG.parent.parent / "models" / "kzx-en"
+
+
+# the kzx stages, in pipeline order after the base model's NER; with kzx_paragraphs (before the parser)
+# and kzx_orgtype (the trained typer's threshold) the [components.*] tables a config may hold
+STAGES = ("kzx_gazetteer", "kzx_rules", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_consistency",
+          "kzx_boilerplate", "kzx_dates", "kzx_relations")
+COMPONENT_TABLES = ("kzx_paragraphs", "kzx_orgtype", *STAGES)
 
 
 class ConfigError(ValueError):
@@ -33,6 +43,10 @@ class Settings:
     graph: dict = field(default_factory=dict)
     # the outputs use a second (forked) process when twice this process's memory fits; 0: never
     export_memory_mb: int = 1500
+    # per-document budgets of the parse ([limits]): not in any fingerprint, they change no output
+    document_seconds: float = 60.0
+    document_memory_mb: int = 1024
+    max_file_mb: int = 100
 
     @property
     def gazetteer_files(self) -> list[str]:
@@ -98,11 +112,21 @@ def _read_toml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a directory, not a config file: give --config a kzx.toml") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); save the config as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the config {path}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     for table in ("components", "resolve"):
+        if not isinstance(raw.get(table, {}), dict):
+            raise ConfigError(f"{path}: '{table}' must be a table ([{table}]), not a value")
         raw[table] = _absolute(raw.get(table, {}), path.parent)
     parent = raw.pop("extends", None)
+    if parent is not None and not isinstance(parent, str):
+        raise ConfigError(f"{path}: extends must name a config file (a string), not {parent!r}")
     return _merge(_read_toml((path.parent / parent).resolve(), (*seen, path)), raw) if parent else raw
 
 
@@ -111,25 +135,93 @@ def _merge(base: dict, over: dict) -> dict:
                        for k, v in over.items()}}
 
 
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _ModelTable(_Table):
+    name: str = "auto"
+    disable: list[str] = []
+    batch_size: int = Field(4, ge=1, le=10_000)
+    workers: int = Field(0, ge=0, le=1024)
+    gpu: Literal["off", "prefer", "require"] = "off"
+
+
+class _LimitsTable(_Table):
+    document_seconds: float = Field(60.0, gt=0, le=7 * 86_400)
+    document_memory_mb: int = Field(1024, ge=64, le=1_048_576)
+    max_file_mb: int = Field(100, ge=1, le=1_048_576)
+
+
+class _ExportTable(_Table):
+    memory_mb: int = Field(1500, ge=0, le=1_048_576)
+
+
+class _GraphTable(_Table):
+    cooccurrence_window: int = Field(12, ge=0, le=10_000)
+    date_nodes: bool = False
+    min_weight: int = Field(1, ge=1, le=1_000_000)
+    typed_only: bool = False
+
+
+class _ResolveTable(_Table):
+    overrides: str = ""
+    fuzzy_threshold: float = Field(92, ge=0, le=100)
+    document_local: list[str] = []
+
+
+class _Config(_Table):
+    model: _ModelTable = _ModelTable()
+    limits: _LimitsTable = _LimitsTable()
+    export: _ExportTable = _ExportTable()
+    graph: _GraphTable = _GraphTable()
+    resolve: _ResolveTable = _ResolveTable()
+    components: dict[str, dict] = {}
+
+
+def _validated(raw: dict, path: Path) -> _Config:
+    """The config checked against its schema; the first problem as one line naming the table and key."""
+    if not raw.get("components"):
+        raise ConfigError(f"{path}: no [components.*] table, so no kzx stage would run; start from "
+                          f"configs/kzx.toml, or put extends = \"kzx.toml\" (its path) at the top")
+    unknown = sorted(set(raw["components"]) - set(COMPONENT_TABLES))
+    if unknown:
+        raise ConfigError(f"{path}: unknown table [components.{unknown[0]}]; kzx's stages are "
+                          f"{', '.join(COMPONENT_TABLES)}")
+    try:
+        return _Config.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        *tables, key = [str(part) for part in error["loc"]] or ["?"]
+        where = f"[{'.'.join(tables)}] {key}" if tables else f"top-level key '{key}'"
+        what = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+        value = "" if error["type"] in ("extra_forbidden", "missing") else f" (got {error.get('input')!r})"
+        raise ConfigError(f"{path}: {where}: {what}{value}"[:300]) from None
+
+
 def load_settings(path: Path | str | None = None, model: str | None = None, gpu: str | None = None) -> Settings:
     """Reads a kzx.toml (or a profile that extends one); `model` and `gpu` override [model]."""
     path = Path(path or DEFAULT_CONFIG).resolve()
     raw = _read_toml(path)
-    m = raw.get("model", {})
-    gpu = gpu or m.get("gpu", "off")
+    config = _validated(raw, path)
+    m = config.model
+    gpu = gpu or m.gpu
     if gpu not in ("off", "prefer", "require"):
         raise ConfigError(f"{path}: [model] gpu must be off, prefer or require, not '{gpu}'")
     return Settings(
         path=path,
-        model=model or m.get("name", "auto"),
-        disable=list(m.get("disable", [])),
-        batch_size=int(m.get("batch_size", 4)),
-        max_workers=int(m.get("workers", 0)),
+        model=model or m.name,
+        disable=list(m.disable),
+        batch_size=m.batch_size,
+        max_workers=m.workers,
         gpu=gpu,
         components=raw["components"],
         resolve=raw["resolve"],
         graph=raw.get("graph", {}),
-        export_memory_mb=int(raw.get("export", {}).get("memory_mb", 1500)),
+        export_memory_mb=config.export.memory_mb,
+        document_seconds=config.limits.document_seconds,
+        document_memory_mb=config.limits.document_memory_mb,
+        max_file_mb=config.limits.max_file_mb,
     )
 
 

@@ -56,11 +56,14 @@ class Anchor:
 
     @property
     def year(self) -> int | None:
-        return int(self.doc_date[:4]) if self.doc_date else None
+        return int(self.doc_date[:4]) if self.doc_date[:4].isdigit() else None
 
     @property
     def day(self) -> date | None:
-        return date.fromisoformat(self.doc_date[:10]) if len(self.doc_date) >= 10 else None
+        try:
+            return date.fromisoformat(self.doc_date[:10]) if len(self.doc_date) >= 10 else None
+        except ValueError:  # a stored date that names no real day anchors nothing
+            return None
 
 
 def _month(name: str) -> int:
@@ -93,7 +96,8 @@ def date_value(text: str, anchor: Anchor) -> str:
     if m := DTG.search(t.upper()):
         return dtg_value(m)
     if m := _ISO.match(t):
-        return t
+        d = _full(int(m["year"]), int(m["month"]), int(m["day"]))
+        return d.isoformat() if d else ""
     if m := _NUMERIC.match(t):
         d = _full(int(m["year"]), int(m["a"]), int(m["b"]))
         return d.isoformat() if d else ""

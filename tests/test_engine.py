@@ -113,3 +113,27 @@ def test_the_dask_engine_writes_what_the_local_engine_writes(sample_run, tmp_pat
     assert len(names) == 8
     for name in names:
         assert (dask_out / name).read_bytes() == (local_out / name).read_bytes(), name
+
+
+def test_runs_without_spaces_are_cut_for_the_tokenizer_in_a_same_length_copy(nlp):
+    from pipeline.engines.local import MAX_RUN, break_long_runs
+
+    text = "Astana " + "=" * 8000 + " and " + "(" * 4000 + " Almaty http://example.org/short"
+    copy = break_long_runs(text)
+    assert len(copy) == len(text)
+    assert copy[:7] == "Astana " and copy.endswith(" Almaty http://example.org/short")
+    assert max(len(w) for w in copy.split()) <= MAX_RUN
+    # the tokenizer's affix loop splits a run of punctuation into one token per character: here a
+    # hundred-odd word tokens instead of 12,000 (which took it ~26 s)
+    assert len(nlp.make_doc(copy)) < 200
+    _, mentions, _, error, _ = next(parse(nlp, [Document("runs.txt", text)]))
+    assert not error and {m.text for m in mentions} >= {"Astana", "Almaty"}
+
+
+def test_batches_hold_at_most_batch_size_pieces_and_max_chars_characters():
+    from pipeline.engines.local import batches
+
+    items = [("x" * n, None, i) for i, n in enumerate([10, 10, 150, 60, 10, 10, 10, 10, 10, 300])]
+    groups = list(batches(items, batch_size=4, max_chars=200))
+    assert [[i for _, _, i in g] for g in groups] == [[0, 1, 2], [3, 4, 5, 6], [7, 8], [9]]
+    assert all(len(g) <= 4 and (sum(len(p) for p, _, _ in g) <= 200 or len(g) == 1) for g in groups)

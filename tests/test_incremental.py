@@ -112,17 +112,53 @@ def test_a_failed_document_keeps_its_error_and_is_retried(corpus):
     assert summary.parsed == ["empty.txt"] and not summary.failed
 
 
-def test_a_second_run_on_the_same_out_dir_is_refused_and_a_stale_lock_is_taken_over(corpus):
+def _lock_holder(out: Path) -> subprocess.Popen:
+    """Another process that takes the out dir's lock and keeps it until it is killed."""
+    script = ("import sys, time\nfrom pipeline import api\nwith api.OutLock(sys.argv[1]):\n"
+              "    print('locked', flush=True)\n    time.sleep(600)\n")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(out)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_second_run_on_the_same_out_dir_is_refused_and_a_dead_holders_lock_is_taken_over(corpus):
     raw, out = corpus
     lock = out / api.LOCK_NAME
-    lock.write_text(str(os.getppid()))  # a live process holds it
-    with pytest.raises(api.LockError, match="another kzx run"):
-        api.extract(raw, out, workers=1)
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
-    lock.write_text(str(dead.pid))
+    holder = _lock_holder(out)
+    try:
+        with pytest.raises(api.LockError, match=f"another kzx run \\(pid {holder.pid}\\)"):
+            api.extract(raw, out, workers=1)
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    assert lock.exists()  # a killed holder leaves its file; the kernel released its lock
     api.extract(raw, out, workers=1)
     assert not lock.exists()
+
+
+def test_a_lock_file_naming_a_live_unrelated_process_holds_nothing(corpus):
+    raw, out = corpus
+    (out / api.LOCK_NAME).write_text(str(os.getppid()))  # alive, but it holds no lock
+    api.extract(raw, out, workers=1)
+
+
+def test_two_runs_racing_for_a_stale_lock_never_both_hold_it(tmp_path):
+    script = ("import sys, time\nfrom pipeline import api\n"
+              "try:\n    with api.OutLock(sys.argv[1]):\n        print('held', time.monotonic(), flush=True)\n"
+              "        time.sleep(0.3)\n        print('free', time.monotonic(), flush=True)\n"
+              "except api.LockError:\n    print('refused', flush=True)\n")
+    for trial in range(5):
+        out = tmp_path / f"out{trial}"
+        out.mkdir()
+        (out / api.LOCK_NAME).write_text("999999")  # a stale lock left by a killed run
+        racers = [subprocess.Popen([sys.executable, "-c", script, str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                                   text=True) for _ in range(3)]
+        lines = [r.communicate(timeout=60)[0].split("\n") for r in racers]
+        held = [[float(x.split()[1]) for x in ls if x.startswith(("held", "free"))] for ls in lines]
+        spans = sorted(h for h in held if h)
+        assert spans, lines
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            assert end <= start, f"two processes held the lock at once: {spans}"
 
 
 def _outputs(out: Path) -> dict[str, bytes]:

@@ -27,10 +27,12 @@ def _model(model_dir: str):
 
 
 def parse_batch(model_dir: str, documents: list[Document], batch_size: int) -> list[tuple]:
-    """Runs on a worker: one batch of documents through the pipeline, rows back."""
-    from .local import parse
+    """Runs on a worker: one batch of documents through the pipeline, rows back; a document a stage
+    fails on comes back with its one-line reason, the others with their rows."""
+    from .pool import parse_documents
 
-    return list(parse(_model(model_dir), documents, workers=1, batch_size=batch_size))
+    return [(r.doc_id, r.mentions, r.relations, r.error, r.document.meta if r.document else {})
+            for r in parse_documents(_model(model_dir), documents, batch_size)]
 
 
 def parse(model_dir: str, documents: Iterable[Document], scheduler: str | None = None, workers: int = 2,

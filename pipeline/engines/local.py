@@ -6,6 +6,7 @@ so nothing of a finished zone stays in memory but the plain rows handed to the s
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+import re
 from itertools import islice
 
 from spacy.language import Language
@@ -16,6 +17,9 @@ from ..model import Document, Mention, Relation
 from ..rows import doc_rows
 
 MAX_PIECE = 200_000  # characters; longer documents are parsed in paragraph-aligned pieces
+MAX_RUN = 100  # characters without a space the tokenizer is given at most (its affix loop is quadratic)
+_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_RUN + 1))
+_PUNCTUATION = re.compile(r"[^\w]")
 ZONE_DOCUMENTS = 1000  # documents per spaCy memory zone (and per set of worker processes)
 
 
@@ -32,6 +36,24 @@ def pieces(text: str, limit: int = MAX_PIECE) -> list[tuple[int, str]]:
         start = cut
     out.append((start, text[start:]))
     return out
+
+
+def break_long_runs(text: str, limit: int = MAX_RUN) -> str:
+    """A same-length copy in which every run of more than `limit` characters without a space has a
+    space after each `limit` characters, and its punctuation as letters: 8,000 '=' or 4,000 '(' took
+    the tokenizer 12-14 s (its prefix and suffix loop is quadratic in a token's length), and 140 KB of
+    '(' made 140,000 one-character tokens whose tok2vec arrays took over 1 GB. No word is that long;
+    offsets stay true (the rows are cut from the original text)."""
+    if _LONG_RUN.search(text) is None:
+        return text
+
+    def tame(m: re.Match) -> str:
+        run = list(_PUNCTUATION.sub("x", m.group()))
+        for i in range(limit - 1, len(run) - 1, limit):
+            run[i] = " "
+        return "".join(run)
+
+    return _LONG_RUN.sub(tame, text)
 
 
 def acronyms_of(nlp: Language) -> set[str]:
@@ -55,7 +77,7 @@ def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_
                 yield part, document.meta, (seq, document.doc_id, offset)
 
     def make(part: str, meta: dict):
-        doc = nlp.make_doc(recased := recase(part, acronyms))
+        doc = nlp.make_doc(recased := break_long_runs(recase(part, acronyms)))
         if recased != part:
             doc._.kzx_source = part
         doc._.kzx_meta = meta
@@ -68,8 +90,29 @@ def parse(nlp: Language, documents: Iterable[Document], workers: int = 1, batch_
             return
         # strings and Docs made inside the zone are freed when it closes: memory stays flat
         with nlp.memory_zone():
-            docs = ((make(part, meta), context) for part, meta, context in zone)
-            yield from _rows(nlp.pipe(docs, as_tuples=True, n_process=workers, batch_size=batch_size), pending)
+            if workers > 1:
+                docs = ((make(part, meta), context) for part, meta, context in zone)
+                yield from _rows(nlp.pipe(docs, as_tuples=True, n_process=workers, batch_size=batch_size), pending)
+                continue
+            for group in batches(zone, batch_size):
+                docs = [(make(part, meta), context) for part, meta, context in group]
+                yield from _rows(nlp.pipe(docs, as_tuples=True, batch_size=len(docs)), pending)
+
+
+def batches(items: list, batch_size: int, max_chars: int = MAX_PIECE) -> Iterator[list]:
+    """Pieces in batches of at most batch_size that together hold at most max_chars characters (one
+    longer piece goes alone): the parse's arrays grow with the tokens of a batch, and four 200,000-
+    character pieces of one long report took the worker over 1 GB."""
+    group: list = []
+    chars = 0
+    for item in items:
+        if group and (len(group) >= batch_size or chars + len(item[0]) > max_chars):
+            yield group
+            group, chars = [], 0
+        group.append(item)
+        chars += len(item[0])
+    if group:
+        yield group
 
 
 def _rows(parsed, pending: dict) -> Iterator[tuple[str, list[Mention], list[Relation], str, dict]]:

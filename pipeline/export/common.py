@@ -83,14 +83,22 @@ def csv_safe(value) -> str:
 @lru_cache(maxsize=100_000)
 def date_bounds(value: str) -> tuple[str, str] | None:
     """First and last day a date value covers: '2008' -> 2008-01-01..2008-12-31; '2006-FA' -> autumn;
-    '198' -> the 1980s."""
+    '198' -> the 1980s. None for a value that names no real time ('2008-13', '2008-W60', '0000-00-00'):
+    stored values are not trusted, and such a value is left out of the timeline."""
     if not value:
         return None
+    try:
+        return _bounds(value)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _bounds(value: str) -> tuple[str, str] | None:
     if "/" in value:
         a, b = (date_bounds(v) for v in value.split("/", 1))
-        return (a[0], b[1]) if a and b else None
+        return (a[0], b[1]) if a and b and a[0] <= b[1] else None
     if len(value) == 3 and value.isdigit():  # a decade (TIMEX '198': the 1980s)
-        return f"{value}0-01-01", f"{value}9-12-31"
+        return date(int(value) * 10, 1, 1).isoformat(), date(int(value) * 10 + 9, 12, 31).isoformat()
     week = re.match(r"^(\d{4})-W(\d{2})$", value)
     if week:
         monday = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
@@ -101,14 +109,14 @@ def date_bounds(value: str) -> tuple[str, str] | None:
     year, part, day = m.groups()
     y = int(year)
     if part is None:
-        return f"{y:04d}-01-01", f"{y:04d}-12-31"
+        return date(y, 1, 1).isoformat(), date(y, 12, 31).isoformat()
     if part in _SEASONS:
         first, last = _SEASONS[part]
-        return f"{y:04d}-{first:02d}-01", f"{y:04d}-{last:02d}-{calendar.monthrange(y, last)[1]:02d}"
+        return date(y, first, 1).isoformat(), date(y, last, calendar.monthrange(y, last)[1]).isoformat()
     mo = int(part)
     if day is None:
-        return f"{y:04d}-{mo:02d}-01", f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}"
-    return f"{y:04d}-{mo:02d}-{day}", f"{y:04d}-{mo:02d}-{day}"
+        return date(y, mo, 1).isoformat(), date(y, mo, calendar.monthrange(y, mo)[1]).isoformat()
+    return date(y, mo, int(day)).isoformat(), date(y, mo, int(day)).isoformat()
 
 
 def date_intervals(values) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ class Export:
     texts: dict[str, str]
     documents: dict[str, dict]
     first_dates: dict[str, str] = field(default_factory=dict)
+    skipped_dates: dict[str, str] = field(default_factory=dict)  # doc_id -> stored values left out
 
     def node_dates(self) -> dict[str, set[str]]:
         """Every evidence date of the edges touching each node: its time in the GEXF and the CSV timeset."""

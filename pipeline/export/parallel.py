@@ -66,9 +66,14 @@ def write_outputs(export: Export, out: Path, formats, memory_mb: int) -> list[Pa
 
 
 def remove_stale_staging(out: Path) -> None:
-    """Staging folders of earlier runs that were killed (called under the out dir's lock)."""
+    """Staging folders and temporary output files (atomic_open's '.<name>.<random>.tmp') of earlier
+    runs that were killed (called under the out dir's lock)."""
     for path in Path(out).glob(STAGING_PREFIX + "*"):
         shutil.rmtree(path, ignore_errors=True)
+    names = {name for names in OUTPUT_FILES.values() for name in names}
+    for path in Path(out).glob(".*.tmp"):
+        if path.name[1:].split(".tmp")[0].rsplit(".", 1)[0] in names and path.is_file():
+            path.unlink(missing_ok=True)
 
 
 def _fork_writer(export: Export, staging: Path, side: list[str]) -> int:
@@ -77,10 +82,14 @@ def _fork_writer(export: Export, staging: Path, side: list[str]) -> int:
         # The copy takes no lock those threads may hold: it only formats strings, writes its own files
         # and leaves with os._exit, running no atexit handler and flushing no inherited buffer.
         warnings.simplefilter("ignore", DeprecationWarning)
+        parent = os.getpid()
         pid = os.fork()
     if pid == 0:
         code = 1
         try:
+            from ..engines import die_with_parent
+
+            die_with_parent(parent)
             for fmt in side:
                 WRITERS[fmt](export, staging)
             code = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from datetime import date
 
 MONTHS = {m: i for i, m in enumerate(
     ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
@@ -49,10 +50,17 @@ def mission_of(name: str) -> tuple[str, str] | None:
 
 
 def dtg_value(match: re.Match) -> str:
-    """ISO value of a date-time group: '140826Z SEP 07' -> '2007-09-14T08:26Z'."""
+    """ISO value of a date-time group: '140826Z SEP 07' -> '2007-09-14T08:26Z'; "" when it names no
+    real time (day 99, hour 25)."""
     day, hour, minute, mon, year = match.groups()
     year = int(year)
     year = year if year > 999 else (2000 + year if year < 50 else 1900 + year)
+    try:
+        date(year, MONTHS[mon], int(day))
+    except ValueError:
+        return ""
+    if int(hour) > 23 or int(minute) > 59:
+        return ""
     return f"{year:04d}-{MONTHS[mon]:02d}-{int(day):02d}T{hour}:{minute}Z"
 
 
@@ -83,7 +91,7 @@ def parse_header(text: str) -> CableHeader:
         header.end = (text.find("FM ") + 1 + blank.end()) if blank else 0
     dtg = DTG.search(text, 0, header.end or len(text))
     if dtg:
-        header.dtg = (dtg.start(), dtg.end(), dtg_value(dtg))
+        header.dtg = (dtg.start(), dtg.end(), dtg_value(dtg))  # value "" when it names no real time
     fm = _FM.search(text, 0, header.end or len(text))
     if fm:
         block_end = re.compile(r"\n\s*\n").search(text, fm.start())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import dateparser
 
@@ -14,22 +15,53 @@ _PUBLISHED = re.compile(
 _REPORT_YEAR = re.compile(r"\b(?:Reports?|Review|Yearbook|Survey)\b[^\n]{0,60}?\b(?P<year>(?:19|20)\d\d)\b")
 
 
+_ISO_PREFIX = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?![\d-])")
+
+
 def _iso(text: str) -> str:
-    parsed = dateparser.parse(text, languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first",
-                                                                 "REQUIRE_PARTS": ["year"]})
+    try:
+        parsed = dateparser.parse(text, languages=["en"], settings={"PREFER_DAY_OF_MONTH": "first",
+                                                                     "REQUIRE_PARTS": ["year"]})
+    except (ValueError, OverflowError, TypeError, LookupError):
+        return ""
     return parsed.date().isoformat() if parsed else ""
 
 
+def iso_date_prefix(value: str) -> str:
+    """The calendar date an archive field starts with ('2008-03-05 11:33' -> '2008-03-05', '2008-03',
+    '2008'), or "" when it names no real date ('2008-13', '2008-W60', '0000-00-00', 'garbage')."""
+    m = _ISO_PREFIX.match(value.strip())
+    if not m:
+        return ""
+    year, month, day = (int(g) if g else 0 for g in m.groups())
+    try:
+        date(year, month or 1, day or 1)
+    except ValueError:
+        return ""
+    return m.group(0)
+
+
 def document_meta(text: str) -> dict:
-    """Metadata kzx can read from the text itself; empty values are left out."""
+    """Metadata kzx can read from the text itself; empty values are left out. Never raises: a header
+    value that cannot be read is dropped and named in `notes`."""
+    try:
+        return _document_meta(text)
+    except Exception as exc:  # noqa: BLE001  (metadata is optional; the document is still parsed)
+        return {"notes": f"metadata not read ({type(exc).__name__})"}
+
+
+def _document_meta(text: str) -> dict:
     meta: dict = {}
+    notes: list[str] = []
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if is_cable(text):
         header = parse_header(text)
         meta["kind"] = "cable"
-        if header.dtg:
+        if header.dtg and header.dtg[2]:
             meta["date"] = header.dtg[2][:10]
             meta["dtg"] = header.dtg[2]
+        elif header.dtg:
+            notes.append(f"date-time group '{text[header.dtg[0]:header.dtg[1]]}' is not a real date (dropped)")
         if header.sender:
             meta["source"] = text[header.sender[0]:header.sender[1]]
         meta["addressees"] = "|".join(text[a:b] for a, b in header.addressees)
@@ -40,7 +72,10 @@ def document_meta(text: str) -> dict:
             meta["reference"] = header.reference
         archive = archive_fields(text)
         if archive.get("Created") and "date" not in meta:
-            meta["date"] = archive["Created"][:10]
+            if created := iso_date_prefix(archive["Created"]):
+                meta["date"] = created
+            else:
+                notes.append(f"Created: '{archive['Created'][:40]}' is not a date (dropped)")
         for key, field in (("Reference ID", "reference"), ("Classification", "classification"), ("Origin", "source")):
             if archive.get(key):
                 meta.setdefault(field, archive[key])
@@ -53,4 +88,5 @@ def document_meta(text: str) -> dict:
         report = _REPORT_YEAR.search(text[:2000])
         if report:
             meta["report_year"] = report.group("year")
+    meta["notes"] = "; ".join(notes)
     return {k: v for k, v in meta.items() if v}

@@ -25,6 +25,7 @@ import icu
 
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _KAZAKH_LETTERS = re.compile(r"[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
+_SOUTH_SLAVIC_LETTERS = re.compile(r"[ЂЋЉЊЏЈЃЌЅђћљњџјѓќѕ]")
 _FOLD_STAGES = [  # applied in turn; within a stage, longer clusters before their parts
     [("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("q", "k"), ("gh", "g"), ("tz", "ts"),
      ("w", "v"), ("ck", "k"), ("yov", "yev")],
@@ -35,7 +36,7 @@ _FOLD_STAGES = [  # applied in turn; within a stage, longer clusters before thei
 ]
 _FOLDS = [(re.compile("|".join(re.escape(a) for a, _ in stage)), dict(stage)) for stage in _FOLD_STAGES]
 _DOUBLE = re.compile(r"([a-z])\1+")
-_NON_WORD = re.compile(r"[^a-z0-9]+")
+_NON_WORD = re.compile(r"[\W_]+")  # on folded text: anything but ASCII letters, digits and other scripts' letters
 
 
 @lru_cache(maxsize=4)
@@ -44,17 +45,34 @@ def _transliterator(name: str):
 
 
 def to_latin(text: str) -> str:
-    """Romanizes Cyrillic (Kazakh or Russian BGN/PCGN); Latin text passes through unchanged."""
+    """Romanizes Cyrillic (Kazakh, Russian, Serbian and Macedonian BGN/PCGN: Љубљана -> Ljubljana);
+    Latin text passes through unchanged."""
     if not _CYRILLIC.search(text):
         return text
-    system = "Kazakh-Latin/BGN" if _KAZAKH_LETTERS.search(text) else "Russian-Latin/BGN"
-    return _transliterator(system).transliterate(text)
+    if _SOUTH_SLAVIC_LETTERS.search(text):
+        text = _transliterator("Serbian-Latin/BGN").transliterate(text)
+        text = _transliterator("Macedonian-Latin/BGN").transliterate(text)
+    else:
+        system = "Kazakh-Latin/BGN" if _KAZAKH_LETTERS.search(text) else "Russian-Latin/BGN"
+        text = _transliterator(system).transliterate(text)
+    # a letter the standard has no rule for (Ukrainian ї, Belarusian ў) still becomes a Latin one
+    return _transliterator("Cyrillic-Latin").transliterate(text) if _CYRILLIC.search(text) else text
 
 
 def ascii_fold(text: str) -> str:
-    """Strips diacritics and modifier letters: Öskemen -> Oskemen, natsionalʹnoy -> natsionalnoy."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if c.isascii())
+    """Strips diacritics and modifier letters: Öskemen -> Oskemen, natsionalʹnoy -> natsionalnoy;
+    Latin letters without a decomposition become ASCII (Đorđe -> Dorde, Łódź -> Lodz). Letters of
+    other scripts are kept as they are (习近平, Τσίπρας -> Τσιπρας): ids and keys never drop a name."""
+    out = []
+    for c in unicodedata.normalize("NFKD", text):
+        if c.isascii():
+            out.append(c)
+        elif (c.isalnum() and unicodedata.category(c) != "Lm") or unicodedata.category(c) == "Mc":
+            if "LATIN" in unicodedata.name(c, ""):
+                out.append("".join(a for a in _transliterator("Latin-ASCII").transliterate(c) if a.isascii()))
+            else:
+                out.append(c)
+    return "".join(out)
 
 
 @lru_cache(maxsize=500_000)
