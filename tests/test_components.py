@@ -216,3 +216,14 @@ def test_a_web_domain_is_the_group_it_names_and_an_email_address_is_not(nlp):
     assert ("compromat.ru", "compromat.ru") in groups and ("Ferghana.ru", "ferghana.ru") in groups
     assert any(kb == "Eurasianet" for _, kb in groups)  # a known outlet by its gazetteer id
     assert not any("mail" in text for text, _ in groups)
+
+
+def test_in_a_cable_the_department_alone_is_the_state_department(nlp):
+    text = ("R 031250Z JUN 03\nFM AMEMBASSY TASHKENT\nTO SECSTATE WASHDC\nINFO SECDEF WASHDC\n\nSUBJECT: VISAS\n\n"
+            "1. The Department should note that the Department of Energy team arrived. Dept please advise.\n")
+    doc = nlp(text)
+    ids = {e.text: e.kb_id_ for e in doc.ents if e.label_ == "AGENCY"}
+    assert ids["Department"] == ids["Dept"] == ids["SECSTATE WASHDC"] == "United States Department of State"
+    assert ids["SECDEF WASHDC"] == "United States Department of Defense"  # as SECSTATE is the Department of State
+    plain = nlp("The Department should note it, a spokesman said.")
+    assert all(e.kb_id_ != "United States Department of State" for e in plain.ents)  # not outside a cable

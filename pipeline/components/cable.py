@@ -80,6 +80,10 @@ class Cable(DataStage):
         keep = [e for e in doc.ents if e.start_char >= header.end or subject[0] <= e.start_char < subject[1]
                 or (e.kb_id_ and e.label_ != "PERSON")]
         keep = [e for e in keep if not any(e.start < s.end and s.start < e.end for s in spans)]
+        # in a cable, "the Department" and "Dept" alone are the State Department (the sender's own)
+        keep = [Span(doc, e.start, e.end, label="AGENCY", kb_id=self.state)
+                if e.label_ == "AGENCY" and not e.kb_id_ and e.text.lower() in ("department", "dept", "dept.")
+                else e for e in keep]
         doc.ents = filter_spans(keep + spans)
         return doc
 
