@@ -360,10 +360,17 @@ def _review_name(e: _Key) -> str:
     return f"{e.label}:{e.canonical or surface}"
 
 
+# particles a surname keeps when it stands alone: "al-Qadhafi", "bin Laden", "van Gogh"
+SURNAME_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "bin", "ibn", "bint", "abu", "de", "del",
+                     "di", "da", "du", "la", "le", "van", "von", "der", "den", "ter", "dos", "mac", "mc", "o"}
+
+
 def _surname_only(label: str, key: str, record: dict | None) -> bool:
-    """A person named by surname alone, or by initial and surname."""
+    """A person named by surname alone (with its particle: "al-Qadhafi", "bin Laden"), or by initial
+    and surname."""
     words = key.split()
-    return label == "PERSON" and record is None and bool(words) and (len(words) == 1 or len(words[0]) == 1)
+    return label == "PERSON" and record is None and bool(words) and (
+        len(words) == 1 or len(words[0]) == 1 or (len(words) == 2 and words[0] in SURNAME_PARTICLES))
 
 
 def _join_surnames(keys: dict, union: _Union, members: dict, forbidden: set) -> None:

@@ -255,3 +255,12 @@ def test_the_alias_report_lists_label_conflicts(tmp_path):
     result = CliRunner().invoke(app, ["aliases", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "names tagged with several types" in result.output
+
+
+def test_a_surname_with_its_particle_joins_the_full_name_of_its_document(table):
+    mentions = [_m("a", "Muammar al-Qadhafi"), _m("a", "al-Qadhafi", start=30), _m("b", "Osama bin Laden"),
+                _m("b", "bin Laden", start=30), _m("c", "Saif al-Islam al-Qadhafi"), _m("c", "Muammar al-Qadhafi", start=40),
+                _m("c", "al-Qadhafi", start=80)]
+    ids = resolve(mentions, table).entity_ids
+    assert ids[0] == ids[1] and ids[2] == ids[3]
+    assert ids[4] != ids[5] and ids[6] not in (ids[4], ids[5])  # two al-Qadhafis named: neither is chosen
