@@ -44,22 +44,24 @@ class Lexicon:
 
     def __init__(self, triggers: dict[str, list[str]]):
         self.words: dict[str, set[str]] = {}
-        self.phrases: list[tuple[list[str], str]] = []
+        # phrases by their first word: (the phrase's words, class)
+        self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for cls, entries in triggers.items():
             for entry in entries:
                 words = entry.lower().split()
                 if len(words) == 1:
                     self.words.setdefault(words[0], set()).add(cls)
-                else:
-                    self.phrases.append((words, cls))
+                elif words:
+                    self.phrases.setdefault(words[0], []).append((tuple(words), cls))
 
     def classes(self, words: list[str]) -> set[str]:
         found = set()
-        for w in words:
-            found |= self.words.get(w, set())
-        if self.phrases:
-            joined = " " + " ".join(words) + " "
-            found |= {cls for p, cls in self.phrases if " " + " ".join(p) + " " in joined}
+        for i, w in enumerate(words):
+            if w in self.words:
+                found |= self.words[w]
+            for phrase, cls in self.phrases.get(w, ()):
+                if tuple(words[i:i + len(phrase)]) == phrase:
+                    found.add(cls)
         return found
 
 
