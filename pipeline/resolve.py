@@ -191,10 +191,11 @@ def document_antecedents(mentions: list[Mention], local_heads: frozenset[str] = 
                 if any(match_key(words_of[j][-1]) == key for j in names.values()):
                     continue  # a surname: the surname rule joins it
                 found = [j for j in names.values() if match_key(words_of[j][0]) == key]
-            elif word.isupper() and 2 <= len(word) <= 6:
-                found = [j for j in names.values() if word in initials(clean_surface(mentions[j].text))]
-            elif word.lower() in local_heads:
-                found = [j for j in names.values() if word.lower() in (w.lower() for w in words_of[j])]
+            else:
+                if word.isupper() and 2 <= len(word) <= 6:
+                    found = [j for j in names.values() if word in initials(clean_surface(mentions[j].text))]
+                if not found and word.lower() in local_heads:  # "the Embassy", "PRT"
+                    found = [j for j in names.values() if word.lower() in (w.lower() for w in words_of[j])]
             if len(found) == 1:
                 out[i] = found[0]
     return out

@@ -264,3 +264,10 @@ def test_a_surname_with_its_particle_joins_the_full_name_of_its_document(table):
     ids = resolve(mentions, table).entity_ids
     assert ids[0] == ids[1] and ids[2] == ids[3]
     assert ids[4] != ids[5] and ids[6] not in (ids[4], ids[5])  # two al-Qadhafis named: neither is chosen
+
+
+def test_an_upper_case_body_word_that_is_no_acronym_of_the_name_still_joins_it():
+    mentions = [_m("a", "PRT Chaghcharan", "AGENCY"), _m("a", "PRT", "AGENCY", start=40), _m("b", "PRT", "AGENCY")]
+    ids = resolve(mentions, AliasTable.from_records([]), Overrides.from_records([]),
+                  local_heads=frozenset({"prt"})).entity_ids
+    assert ids[0] == ids[1] != ids[2]
