@@ -227,3 +227,12 @@ def test_in_a_cable_the_department_alone_is_the_state_department(nlp):
     assert ids["SECDEF WASHDC"] == "United States Department of Defense"  # as SECSTATE is the Department of State
     plain = nlp("The Department should note it, a spokesman said.")
     assert all(e.kb_id_ != "United States Department of State" for e in plain.ents)  # not outside a cable
+
+
+def test_a_legislators_party_tag_is_the_party_not_an_alias_of_the_legislator(nlp):
+    doc = nlp("Representatives Adam Smith (D-WA) and Rep. Adrian Smith R-NE met Malik. "
+              "Osama bin Laden (OBL) fled. The R-77 missile is old.")
+    groups = [(e.text, e.kb_id_) for e in doc.ents if e.label_ == "GROUP"]
+    assert groups == [("D", "Democratic Party (United States)"), ("R", "Republican Party (United States)")]
+    assert all(e.text != "D-WA" for e in doc.ents)
+    assert [e.label_ for e in doc.ents if e.text == "OBL"] == ["PERSON"]  # a real short form of a name stays

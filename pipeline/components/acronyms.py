@@ -88,7 +88,9 @@ class Acronyms:
             before_end = m.start() - (len(window) - len(before))
             if short_form_ok(inner, self.max_short_len) and before_end in by_end:
                 ent = by_end[before_end]
-                if inner.isupper() or find_long_form(inner, ent.text.split()) is not None:
+                # an upper-case short form names the body before it; after a person only when its letters
+                # are the name's ("(OBL)"), not a tag ("Adam Smith (D-WA)": party and state)
+                if (inner.isupper() and ent.label_ != "PERSON") or find_long_form(inner, ent.text.split()) is not None:
                     found.setdefault(inner, (ent.label_, ent.text, ent.kb_id_))
             elif short_form_ok(inner, self.max_short_len) and m.start(1) in by_start:
                 long_form = self._untagged_long_form(doc, inner, before, before_end, by_start[m.start(1)].label_)

@@ -7,6 +7,7 @@
 - A group named as a web domain as a GROUP: a known one ("www.eurasianet.org") as that group, another
   (a news site, a company) by its domain ("compromat.ru").
 - A place named as the seat of a district ("Zhambyl District of Almaty") is its region.
+- A US legislator's party tag after the name ("Adam Smith (D-WA)"): the letter is the party (GROUP).
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ class Rules(DataStage):
         self.url = re.compile(r["url"])
         self.web_names = {n.lower(): rec for rec in records if rec["label"] == "GROUP" for n in rec["names"]}
         self.district_of = re.compile(r["district_of"])
+        self.party_ids = r.get("party_tags", {})
+        states = "|".join(r.get("us_states", [])) or "(?!)"
+        self.party_tag = re.compile(rf"(?<![\w-])(?P<party>[{''.join(self.party_ids) or '-'}])-(?:{states})(?![\w-])")
         self.regions = {rec["id"] for rec in records if rec.get("kind") == "region"}
 
     @guarded
@@ -86,6 +90,16 @@ class Rules(DataStage):
             if span is not None:
                 found.append(span)
         ents = list(doc.ents)
+        # "Adam Smith (D-WA)", "Rep. Anthony Weiner D-NY": the letter after a person's name is the party
+        person_ends = {e.end_char for e in ents if e.label_ == "PERSON"}
+        for m in self.party_tag.finditer(text):
+            gap = text[max(0, m.start() - 3):m.start()]
+            if any(m.start() - k in person_ends for k in range(1, len(gap) + 1) if not gap[-k:].strip(" (")):
+                # the tokenizer may keep "D-WA" whole: then the tag is the span
+                span = doc.char_span(m.start("party"), m.end("party"), label="GROUP",
+                                     kb_id=self.party_ids[m.group("party")], alignment_mode="expand")
+                if span is not None:
+                    found.append(span)
         if found:
             keep = [e for e in ents if not any(e.start < f.end and f.start < e.end for f in found)]
             ents = filter_spans(keep + found)
