@@ -159,3 +159,17 @@ def test_a_cable_fragment_without_subject_or_blank_line_is_parsed():
     header = parse_header(text)
     assert header.dtg is not None and header.dtg[2] == "2003-06-03T12:50Z"
     assert text[header.sender[0]:header.sender[1]] == "AMEMBASSY ABU DHABI"
+
+
+def test_a_cable_extract_without_routing_and_a_statement_take_their_dates_from_their_own_lines():
+    from pipeline.ingest.meta import document_meta
+
+    extract = ("Reference ID: 05DUSHANBE1702\nCreated: 2005-10-20 09:09\nReleased: 2011-02-03 00:12\n"
+               "Classification: SECRET\nOrigin: Embassy Dushanbe\n\nThis record is a partial extract.\n\n"
+               "S E C R E T DUSHANBE 001702\n\nToday the minister said ...\n")
+    meta = document_meta(extract)
+    assert meta["date"] == "2005-10-20" and meta["reference"] == "05DUSHANBE1702"  # not the release date
+    statement = "---\n# CONGRATULATING\n`Mr. BURTON of Indiana — 19 March 2010`\n---\n\nMr. BURTON. Madam Speaker ...\n"
+    assert document_meta(statement)["date"] == "2010-03-19"
+    assert document_meta("ALMATY, Kazakhstan - March 3, 2009\n\nText.")["date"] == "2009-03-03"
+    assert "date" not in document_meta("A title\nA plain line - with 12 cows\n")

@@ -12,6 +12,11 @@ from .cable import archive_fields, is_cable, parse_header
 _PUBLISHED = re.compile(
     r"^(?:Publication Date|Published(?: on)?|Date(?: of publication)?|Posted(?: on)?)\s*:?\s+(?P<date>[^\n]{6,40})$",
     re.M | re.I)
+# a byline or dateline near the top that ends in a written-out date: "`Mr. BURTON of Indiana — 19 March
+# 2010`" (Congressional Record), "ALMATY, Kazakhstan - March 3, 2009"
+_DATELINE = re.compile(
+    r"^[`*_ ]*[^\n]{0,100}?\s[—–-]\s+(?P<date>\d{1,2}\s+[A-Z][a-z]+\.?\s+\d{4}|[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4})"
+    r"[`*_ ]*$", re.M)
 _REPORT_YEAR = re.compile(r"\b(?:Reports?|Review|Yearbook|Survey)\b[^\n]{0,60}?\b(?P<year>(?:19|20)\d\d)\b")
 
 
@@ -70,18 +75,23 @@ def _document_meta(text: str) -> dict:
             meta["title"] = " ".join(text[header.subject[0]:header.subject[1]].split())
         if header.reference:
             meta["reference"] = header.reference
-        archive = archive_fields(text)
-        if archive.get("Created") and "date" not in meta:
-            if created := iso_date_prefix(archive["Created"]):
-                meta["date"] = created
-            else:
-                notes.append(f"Created: '{archive['Created'][:40]}' is not a date (dropped)")
+    archive = archive_fields(text)
+    # the archive's lines (Reference ID, Created, Origin) also head a cable extract without its routing
+    if archive.get("Created") and "date" not in meta:
+        if created := iso_date_prefix(archive["Created"]):
+            meta["date"] = created
+        else:
+            notes.append(f"Created: '{archive['Created'][:40]}' is not a date (dropped)")
+    if archive and meta.get("kind") == "cable" or archive.get("Reference ID"):
         for key, field in (("Reference ID", "reference"), ("Classification", "classification"), ("Origin", "source")):
             if archive.get(key):
                 meta.setdefault(field, archive[key])
-    else:
+    if meta.get("kind") != "cable":
         published = _PUBLISHED.search(text)
-        if published and (date := _iso(published.group("date"))):
+        if "date" not in meta and published and (date := _iso(published.group("date"))):
+            meta["date"] = date
+        dateline = _DATELINE.search("\n".join(text.splitlines()[:15]))
+        if "date" not in meta and dateline and (date := _iso(dateline.group("date"))):
             meta["date"] = date
         if lines:
             meta["title"] = lines[0][:200]
