@@ -39,7 +39,18 @@ _RELATIVE = {
     "the previous day": -1, "the day before": -1, "the day after": 1,
 }
 _AGO = re.compile(r"^(?P<n>a|an|one|two|three|four|five|six|\d+)\s+(?P<unit>day|week|month|year)s?\s+ago$", re.I)
-_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid-|late\s+)?(?P<decade>1[6-9]\d|20\d)0s$", re.I)
+_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid-|late\s+)?(?P<decade>1[6-9]\d|20\d)0'?s$", re.I)
+# "the '90s", "the 80s": a two-digit decade of the 1900s
+_SHORT_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid-|late\s+)?'?(?P<d>[2-9])0'?s$", re.I)
+# parts of a day (TIMEX3): "the evening of August 9", "Tuesday morning", "this morning", "tonight"
+_PARTS = {"morning": "TMO", "afternoon": "TAF", "evening": "TEV", "night": "TNI"}
+_PART_OF = re.compile(r"^(?:the\s+|that\s+)?(?P<part>morning|afternoon|evening|night)\s+of\s+(?P<rest>.+)$", re.I)
+_PART_AFTER = re.compile(r"^(?P<rest>.+?)\s+(?P<part>morning|afternoon|evening|night)$", re.I)
+_PART_TODAY = {"this morning": ("TMO", 0), "this afternoon": ("TAF", 0), "this evening": ("TEV", 0),
+               "tonight": ("TNI", 0), "last night": ("TNI", -1), "yesterday morning": ("TMO", -1),
+               "yesterday afternoon": ("TAF", -1), "yesterday evening": ("TEV", -1), "tomorrow morning": ("TMO", 1)}
+# a time before its day: "1100 on August 8", "0930 hours on May 3"
+_TIME_ON = re.compile(r"^(?P<hh>[01]\d|2[0-3])(?P<mm>[0-5]\d)\s*(?:hours|hrs)?\s+(?:on\s+)?(?P<rest>.+)$", re.I)
 _WEEKS_REL = {"this week": 0, "last week": -1, "next week": 1, "the previous week": -1, "the following week": 1}
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _MONTHS_REL = {"this month": 0, "last month": -1, "next month": 1, "the following month": 1, "the previous month": -1}
@@ -128,6 +139,14 @@ def date_value(text: str, anchor: Anchor) -> str:
         month = _month(m["month"])
         year = _year_for(month, anchor)
         return f"{year:04d}-{month:02d}" if year else ""
+    if low in _PART_TODAY and anchor.day:
+        code, shift = _PART_TODAY[low]
+        return f"{(anchor.day + timedelta(days=shift)).isoformat()}{code}"
+    for pattern in (_PART_OF, _PART_AFTER):
+        if (m := pattern.match(t)) and (day := date_value(m["rest"], anchor)) and len(day) == 10:
+            return f"{day}{_PARTS[m['part'].lower()]}"
+    if (m := _TIME_ON.match(t)) and (day := date_value(m["rest"], anchor)) and len(day) == 10:
+        return f"{day}T{m['hh']}:{m['mm']}"
     if low in _RELATIVE:
         base = anchor.last if low.startswith("the ") else anchor.day
         return (base + timedelta(days=_RELATIVE[low])).isoformat() if base else ""
@@ -144,6 +163,8 @@ def date_value(text: str, anchor: Anchor) -> str:
         return _ago(int(_NUMBERS.get(m["n"].lower(), m["n"])), m["unit"].lower(), anchor)
     if m := _DECADE.match(t):
         return m["decade"]
+    if m := _SHORT_DECADE.match(t):
+        return f"19{m['d']}"
     if low.rstrip("s") in WEEKDAYS or low.removeprefix("on ").rstrip("s") in WEEKDAYS:
         return _weekday(WEEKDAYS[low.removeprefix("on ").rstrip("s")], anchor)
     if m := _RANGE.match(t):

@@ -34,6 +34,13 @@ UNDATED = Anchor()
     ("Friday", Anchor("2011-07", last=date(2011, 7, 21)), "2011-07-22"),
     ("July 21", UNDATED, ""),
     ("Friday", UNDATED, ""),
+    ("the evening of September 13", CABLE, "2007-09-13TEV"),
+    ("this morning", CABLE, "2007-09-14TMO"),
+    ("last night", CABLE, "2007-09-13TNI"),
+    ("1100 on September 12", CABLE, "2007-09-12T11:00"),
+    ("the 1980's", UNDATED, "198"),
+    ("the '90s", UNDATED, "199"),
+    ("morning", CABLE, ""),
 ])
 def test_date_value(text, anchor, value):
     assert date_value(text, anchor) == value
