@@ -41,6 +41,8 @@ UNDATED = Anchor()
     ("the 1980's", UNDATED, "198"),
     ("the '90s", UNDATED, "199"),
     ("morning", CABLE, ""),
+    ("the end of 2009", UNDATED, "2009-12"),
+    ("the start of 2010", UNDATED, "2010"),
 ])
 def test_date_value(text, anchor, value):
     assert date_value(text, anchor) == value

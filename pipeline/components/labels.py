@@ -103,6 +103,8 @@ class Labels(DataStage):
             while end - start > 1 and doc[start].lower_ in DATE_PREPOSITIONS:
                 start += 1
         while end - start > 1 and (doc[end - 1].text in ("'s", "’s", "'", ".", ",") or doc[end - 1].is_punct):
+            if label == "DATE" and doc[end - 1].text in ("'s", "’s") and doc[end - 2].text[-2:].isdigit():
+                break  # "the 1980's" is a decade, not a possessive
             end -= 1
         text = doc[start:end].text
         if text.lower() in self.drop or self.redaction.match(text) or (label == "PERSON" and text.lower() in self.not_person):
