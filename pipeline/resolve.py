@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 
 from .model import Entity, Mention
 from .names.aliases import AliasTable, Overrides, parse_ref
-from .names.translit import ascii_fold, match_key, to_latin
+from .names.translit import NAME_PARTICLES, ascii_fold, match_key, to_latin
 
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.I)
 _POSSESSIVE = re.compile(r"['’]s?$")
@@ -87,6 +87,13 @@ class _Union:
             return
         self.parent[rb] = ra
         members[ra] |= members.pop(rb)
+
+    def make_root(self, x, members: dict) -> None:
+        """x becomes the root of its group (the key the group's entity takes its label from)."""
+        root = self.find(x)
+        if root != x:
+            members[x] = members.pop(root)
+            self.parent[root] = self.parent[x] = x
 
 
 @dataclass
@@ -326,15 +333,11 @@ def _one_label_per_name(keys: dict, union: _Union, members: dict, forbidden: set
         known = {keys[k].label for k in ks if keys[k].record is not None}
         label = label_vote(dict(votes), known)
         winner = next(k for k in ks if keys[k].label == label)
-        root = union.find(winner)
-        if keys[root].label != label:  # the group's root must carry the entity's label
-            members[winner] = members.pop(root)
-            union.parent[root] = winner
-            union.parent[winner] = winner
-            root = winner
+        if keys[union.find(winner)].label != label:  # the group's root must carry the entity's label
+            union.make_root(winner, members)
         for k in ks:
             if keys[k].label != label:
-                union.union(root, k, members, forbidden)
+                union.union(union.find(winner), k, members, forbidden)
         surface = max((s for k in ks for s in keys[k].surfaces), key=lambda s: (len(s), s))
         conflicts.append((surface, dict(votes), label))
     return sorted(conflicts, key=lambda c: -sum(c[1].values()))
@@ -361,17 +364,12 @@ def _review_name(e: _Key) -> str:
     return f"{e.label}:{e.canonical or surface}"
 
 
-# particles a surname keeps when it stands alone: "al-Qadhafi", "bin Laden", "van Gogh"
-SURNAME_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "bin", "ibn", "bint", "abu", "de", "del",
-                     "di", "da", "du", "la", "le", "van", "von", "der", "den", "ter", "dos", "mac", "mc", "o"}
-
-
 def _surname_only(label: str, key: str, record: dict | None) -> bool:
     """A person named by surname alone (with its particle: "al-Qadhafi", "bin Laden"), or by initial
     and surname."""
     words = key.split()
     return label == "PERSON" and record is None and bool(words) and (
-        len(words) == 1 or len(words[0]) == 1 or (len(words) == 2 and words[0] in SURNAME_PARTICLES))
+        len(words) == 1 or len(words[0]) == 1 or (len(words) == 2 and words[0] in NAME_PARTICLES))
 
 
 def _join_surnames(keys: dict, union: _Union, members: dict, forbidden: set) -> None:

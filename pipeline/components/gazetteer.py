@@ -13,6 +13,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from ..names.translit import NAME_PARTICLES
 from . import DataStage, guarded
 from ..config import read_json, read_jsonl
 from ..names.translit import match_key
@@ -158,12 +159,6 @@ def _scoped_spans(doc: Doc, start: int, end: int, label: str, ent_id: str, words
         out += [Span(doc, start, c_end, label=label, kb_id=ent_id) for c_end, c_words in countries.get(end + 1, ())
                 if _case_fits(c_words, doc[end + 1:c_end])]
     return out
-
-
-# name particles that texts write in lower case inside a capitalised name ("al-Qaeda in the Arabian
-# Peninsula" for "Al-Qaeda ...", "bin Laden", "de Gaulle", "van Gogh")
-NAME_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ul", "ud", "ut", "bin", "ibn", "bint",
-                  "de", "del", "della", "di", "da", "du", "la", "le", "van", "von", "der", "den", "ter", "dos"}
 
 
 def _case_fits(words: list[str], span: Span) -> bool:

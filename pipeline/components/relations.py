@@ -30,7 +30,7 @@ from spacy.util import ensure_path
 
 from . import DataStage, guarded, source_text
 from ..config import read_json
-from ..ingest.cable import header_regions
+from ..ingest.cable import header_regions, in_regions
 from .gazetteer import load_records
 
 RELATION_TYPES = ("LEADS", "AFFILIATED_WITH", "MEMBER_OF", "LOCATED_IN", "COOPERATES_WITH", "ACTION_AGAINST",
@@ -272,7 +272,7 @@ def candidates(doc: Doc, window: int, countries: dict[str, str], classified_by: 
         elif country is not None and not any(e.label_ == "PLACE" for e in by_sentence.get(person.sent.start, [])):
             out.append((person, country, "head_of_state"))
     if title_bodies is not None:
-        out += title_candidates(doc, ents, by_sentence, adjectives, title_bodies, role_words or set(), sender)
+        out += title_candidates(doc, text, ents, by_sentence, adjectives, title_bodies, role_words or set(), sender)
     return out
 
 
@@ -295,23 +295,17 @@ def title_words(doc: Doc, person: Span, limit: int = 6) -> list[str]:
 MISSIONS = ("embassy", "consulate")
 
 
-def title_candidates(doc: Doc, ents: list[Span], by_sentence: dict, adjectives: dict[str, str],
+def title_candidates(doc: Doc, text: str, ents: list[Span], by_sentence: dict, adjectives: dict[str, str],
                      title_bodies: dict[str, str], role_words: set[str],
                      sender: Span | None = None) -> list[tuple[Span, Span, str]]:
     """(person, body) pairs where the person's title names a body the document names outside its
     header: "Interior Minister X" and the Ministry of Interior, "Russian Ambassador X" and the Embassy
     of Russia, "Secretary of State X" and the Department of State; an ambassador or an officer without
     a nationality, and the cable's sending post. The classifier decides the type."""
-    regions = header_regions(source_text(doc))
-    starts = [r[0] for r in regions]
-
-    def in_header(e: Span) -> bool:
-        i = bisect_left(starts, e.start_char + 1) - 1
-        return i >= 0 and regions[i][0] <= e.start_char < regions[i][1]
-
+    regions = header_regions(text)
     bodies: dict[str, Span] = {}
     for e in ents:
-        if e.label_ in ("AGENCY", "GROUP") and not in_header(e):
+        if e.label_ in ("AGENCY", "GROUP") and not in_regions(regions, e.start_char):
             bodies.setdefault((e.kb_id_ or e.text).lower(), e)
     if not bodies:
         return []

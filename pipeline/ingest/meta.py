@@ -82,7 +82,7 @@ def _document_meta(text: str) -> dict:
             meta["date"] = created
         else:
             notes.append(f"Created: '{archive['Created'][:40]}' is not a date (dropped)")
-    if archive and meta.get("kind") == "cable" or archive.get("Reference ID"):
+    if meta.get("kind") == "cable" or archive.get("Reference ID"):
         for key, field in (("Reference ID", "reference"), ("Classification", "classification"), ("Origin", "source")):
             if archive.get(key):
                 meta.setdefault(field, archive[key])

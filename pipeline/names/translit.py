@@ -83,3 +83,10 @@ def match_key(name: str) -> str:
     for pattern, table in _FOLDS:
         text = pattern.sub(lambda m: table[m.group()], text)
     return _DOUBLE.sub(r"\1", text)
+
+
+# name particles: written in lower case inside a capitalised name ("al-Qaeda in the Arabian Peninsula",
+# "bin Laden", "van Gogh"), and kept by a surname that stands alone ("al-Qadhafi")
+NAME_PARTICLES = frozenset({"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ul", "ud", "ut", "bin", "ibn",
+                            "bint", "abu", "de", "del", "della", "di", "da", "du", "la", "le", "van", "von", "der",
+                            "den", "ter", "dos", "mac", "mc", "o"})
