@@ -54,3 +54,17 @@ def parse_text(nlp):
         return mentions, relations
 
     return run
+
+
+def pdf_bytes(objects: list[bytes], trailer_extra: str = "") -> bytes:
+    """A PDF file of the given objects (object 1 the catalog), with its cross-reference table: the
+    offsets the hand-written test PDFs need."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{trailer_extra} >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)

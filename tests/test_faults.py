@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 from pipeline import api
 from pipeline.cli import EXIT_ERROR, EXIT_FAILED_DOCUMENTS, EXIT_STORE, app
 
-from .conftest import ROOT
+from .conftest import ROOT, pdf_bytes
 
 SAMPLE = ROOT / "data" / "raw"
 GOOD_CABLE = ("R 140826Z SEP 07\nFM AMEMBASSY ASTANA\nTO SECSTATE WASHDC PRIORITY 0123\n\nSUBJECT: KAZAKHSTAN: "
@@ -48,16 +48,7 @@ def build_pdf(text: bytes = b"(Hello Astana) Tj", page_extra: bytes = b"", cmap:
         objects.append(b"<< /Length " + str(len(cmap)).encode() + b" >>\nstream\n" + cmap + b"\nendstream")
     if info:
         objects.append(info)
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    trailer_info = f" /Info {len(objects)} 0 R" if info else ""
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{trailer_info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_bytes(objects, f" /Info {len(objects)} 0 R" if info else "")
 
 
 def deep_page_tree(depth: int = 3000) -> bytes:
@@ -68,15 +59,7 @@ def deep_page_tree(depth: int = 3000) -> bytes:
     objects.append(f"<< /Type /Page /Parent {leaf - 1} 0 R /MediaBox [0 0 612 792] /Contents {leaf + 1} 0 R >>"
                    .encode())
     objects.append(b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream")
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_bytes(objects)
 
 
 SURROGATE_CMAP = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /X def "

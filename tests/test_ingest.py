@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from pipeline import api
 from pipeline.ingest import InputError, read_document
 from pipeline.ingest.reader import decode
+from .conftest import pdf_bytes
 
 HTML = """<!DOCTYPE html><html><head><title>Hizb ut-Tahrir members detained in Shymkent</title>
 <meta property="article:published_time" content="2019-03-04"><meta name="author" content="Aigerim Sadykova"></head>
@@ -31,15 +32,7 @@ def make_pdf(text: str) -> bytes:
                b"/Contents 4 0 R >>",
                b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_bytes(objects)
 
 
 @pytest.fixture(scope="module")
