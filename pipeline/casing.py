@@ -1,4 +1,6 @@
-"""Re-casing of upper-case lines (cable SUBJECT lines, section headings, titles) for the NER model.
+"""Re-casing of upper-case lines (cable SUBJECT lines, section headings, titles) for the NER model, and
+an archive dump's line-continuation backslashes blanked ('ZMB \\' + newline + 'Schweiz' reads as a name
+across a line break, not as a token between its words).
 
 The copy has exactly the length of the original, so every offset found in it holds for the
 original text, from which mention texts are then taken.
@@ -10,6 +12,7 @@ import re
 
 from .ingest.cable import is_cable, parse_header
 
+_CONTINUATION = re.compile(r"\\(?=[ \t]*\r?\n)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _FUNCTION_WORDS = {"of", "to", "the", "and", "for", "in", "on", "at", "by", "with", "from", "a", "an", "or", "as",
                    "is", "are", "but", "into", "over", "after", "before", "against"}
@@ -34,7 +37,9 @@ def _recase_word(word: str, acronyms: set[str]) -> str:
 
 
 def recase(text: str, acronyms: set[str]) -> str:
-    """Title-cases upper-case lines, keeping acronyms; a cable's routing block is left alone."""
+    """Title-cases upper-case lines, keeping acronyms; a cable's routing block is left alone. Line
+    continuations become spaces."""
+    text = _CONTINUATION.sub(" ", text) if "\\" in text else text
     subject = parse_header(text).subject if is_cable(text) else None
     start = subject[0] if subject else 0
     out, pos = [text[:start]], start

@@ -166,3 +166,31 @@ def test_a_cable_extract_without_routing_and_a_statement_take_their_dates_from_t
     assert document_meta(statement)["date"] == "2010-03-19"
     assert document_meta("ALMATY, Kazakhstan - March 3, 2009\n\nText.")["date"] == "2009-03-03"
     assert "date" not in document_meta("A title\nA plain line - with 12 cows\n")
+
+
+def test_a_second_copy_of_the_routing_in_an_archive_dump_row_and_office_codes_are_read():
+    """Archives that hold the cable a second time as a dump row (a backslash closing each line, a tab
+    before the classification field) and addressees with their offices ('WASHDC//J-3/J-5//')."""
+    from pipeline.ingest.cable import parse_header
+
+    text = ("Reference ID: 06TASHKENT902\n\nP 051259Z MAY 06\nFM AMEMBASSY TASHKENT\nTO RUEHC/SECSTATE WASHDC PRIORITY 5716\n"
+            "INFO RUEKJCS/JOINT STAFF WASHDC//J-3/J-5// PRIORITY\n\n"
+            "62979\t2006-05-05 12:59:00\tVZCZCXRO9116\\\nP 051259Z MAY 06\\\nFM AMEMBASSY TASHKENT\\\n"
+            "TO RUEHC/SECSTATE WASHDC PRIORITY 5716\\\nRUCPDOC/DEPT OF COMMERCE WASHDC PRIORITY\tS E C R E T TASHKENT 000902 \\\n"
+            " \\\nSIPDIS \\\n \\\nSUBJECT: THE MEETING \\\n\nThe body.\n")
+    header = parse_header(text)
+    names = lambda spans: [text[a:b] for a, b in spans]  # noqa: E731
+    assert names([header.sender]) == ["AMEMBASSY TASHKENT"]
+    assert names(header.addressees) == ["SECSTATE WASHDC", "JOINT STAFF WASHDC"]
+    assert names(header.offices) == ["J-3", "J-5"]
+    assert names(header.copies) == ["AMEMBASSY TASHKENT", "SECSTATE WASHDC", "DEPT OF COMMERCE WASHDC"]
+    assert names(header.more_dtgs) == ["051259Z MAY 06"] and header.more_dtgs[0][0] > header.dtg[1]
+
+
+def test_line_continuations_are_blanked_for_the_model_and_offsets_hold():
+    from pipeline.casing import recase
+
+    text = "the China Petroleum Pipeline Bureau \\\n(CPP) and ZMB \\\nSchweiz, a C:\\files path"
+    out = recase(text, set())
+    assert len(out) == len(text) and "\\\n" not in out and "ZMB  \nSchweiz" in out
+    assert "C:\\files" in out  # a backslash inside a line stays

@@ -48,10 +48,12 @@ class Cable(DataStage):
             return doc
         header = parse_header(text)
         new: list[tuple[int, int, str, str]] = []
-        if header.dtg:
-            new.append((header.dtg[0], header.dtg[1], "DATE", ""))
-        for start, end in ([header.sender] if header.sender else []) + header.addressees:
+        for start, end in ([header.dtg[:2]] if header.dtg else []) + header.more_dtgs:
+            new.append((start, end, "DATE", ""))
+        for start, end in ([header.sender] if header.sender else []) + header.addressees + header.copies:
             new.append((start, end, self.rules["addressee_label"], self._addressee(text[start:end])))
+        for start, end in header.offices:
+            new.append((start, end, self.rules["addressee_label"], ""))
         for start, end, tag in header.tags:
             if tag in self.codes:
                 new.append((start, end, "PLACE", self.codes[tag]))

@@ -14,7 +14,12 @@ DTG = re.compile(r"\b(\d{2})(\d{2})(\d{2})Z\s+(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|S
 _FM = re.compile(r"^FM\s+(.+?)\s*$", re.M)
 _ADDRESSEE = re.compile(
     r"^(?:(?:FM|TO|INFO)\s+)?(?:[A-Z]{4,8}/)?(?P<name>[A-Z][A-Z.&' /-]*?[A-Z.])"
+    r"(?://(?P<offices>[A-Z0-9][A-Z0-9:/&.-]*?)//)?"  # offices of the addressee: 'WASHDC//J-3/J-5//'
     r"(?:\s+(?:PRIORITY|IMMEDIATE|ROUTINE|FLASH|NIACT|IMMED))*(?:\s+\d+)?\s*$")
+# an archive dump's line continuation: a backslash closing each line of the cable ('FM AMEMBASSY X\'),
+# and a tab where the dump's next field (the classification line) runs on
+_CONTINUED = re.compile(r"[ \t]*\\[ \t]*$|\t.*$")
+_BLOCK_END = re.compile(r"\n[ \t]*\\?[ \t]*\n|\t")
 _SUBJECT = re.compile(r"^SUBJECT:\s*", re.M)
 _TAGS = re.compile(r"^TAGS:?\s+(.+)$", re.M)
 _TAG = re.compile(r"\b[A-Z]{2,6}\b")
@@ -72,6 +77,9 @@ class CableHeader:
     dtg: tuple[int, int, str] | None = None
     sender: tuple[int, int] | None = None
     addressees: list[tuple[int, int]] = field(default_factory=list)
+    offices: list[tuple[int, int]] = field(default_factory=list)  # 'J-3' of 'JOINT STAFF WASHDC//J-3//'
+    copies: list[tuple[int, int]] = field(default_factory=list)  # names of later copies of the routing
+    more_dtgs: list[tuple[int, int]] = field(default_factory=list)  # their date-time groups
     tags: list[tuple[int, int, str]] = field(default_factory=list)
     subject: tuple[int, int] | None = None
     post: tuple[int, int] | None = None
@@ -92,20 +100,36 @@ def parse_header(text: str) -> CableHeader:
     dtg = DTG.search(text, 0, header.end or len(text))
     if dtg:
         header.dtg = (dtg.start(), dtg.end(), dtg_value(dtg))  # value "" when it names no real time
-    fm = _FM.search(text, 0, header.end or len(text))
-    if fm:
-        block_end = re.compile(r"\n\s*\n").search(text, fm.start())
+    limit = header.end or len(text)
+    n, stop = -1, 0
+    for fm in _FM.finditer(text, 0, limit):  # an archive may hold the cable twice
+        if fm.start() < stop:  # an FM line inside the block already read
+            continue
+        n += 1
+        block_end = _BLOCK_END.search(text, fm.start())
         pos = fm.start()
-        stop = block_end.start() if block_end else len(text)
+        stop = block_end.end() if block_end else len(text)
         for line in text[pos:stop].split("\n"):
-            m = _ADDRESSEE.match(line.rstrip())
+            m = _ADDRESSEE.match(_CONTINUED.sub("", line))
             if m and not line.startswith(("ZEN", "ZNR", "ZNY")):
                 span = (pos + m.start("name"), pos + m.end("name"))
-                if line.startswith("FM"):
+                if n:
+                    header.copies.append(span)
+                elif line.startswith("FM"):
                     header.sender = span
                 else:
                     header.addressees.append(span)
+                if m["offices"]:
+                    at = pos + m.start("offices")
+                    for part in m["offices"].split("/"):
+                        if part:
+                            header.offices.append((at, at + len(part)))
+                        at += len(part) + 1
             pos += len(line) + 1
+        if n:
+            dtg = ([None] + list(DTG.finditer(text, max(0, fm.start() - 200), fm.start())))[-1]  # the copy's own
+            if dtg and dtg.start() > (header.dtg or (0, 0))[1]:
+                header.more_dtgs.append((dtg.start(), dtg.end()))
     tags = _TAGS.search(text, 0, header.end or len(text))
     if tags:
         header.tags = [(tags.start(1) + t.start(), tags.start(1) + t.end(), t.group())
