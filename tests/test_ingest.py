@@ -194,3 +194,28 @@ def test_line_continuations_are_blanked_for_the_model_and_offsets_hold():
     out = recase(text, set())
     assert len(out) == len(text) and "\\\n" not in out and "ZMB  \nSchweiz" in out
     assert "C:\\files" in out  # a backslash inside a line stays
+
+
+def test_distribution_lines_give_offices_and_people_and_nothing_else():
+    from pipeline.ingest.cable import distribution_lines
+
+    offices, titles = {"STATE", "DEPT", "NSC", "CENTCOM", "POLAD", "USTDA", "EEB"}, {"A/S", "CG"}
+
+    def read(line):
+        return [(line[a:b], kind) for a, b, kind in distribution_lines(line, 0, len(line), offices, titles)]
+
+    assert read("STATE FOR T, EUR/CACEN, SA") == [("STATE", "office"), ("T", "office"), ("EUR/CACEN", "office"),
+                                                  ("SA", "office")]
+    assert read("NSC FOR MERKEL") == [("NSC", "office"), ("MERKEL", "person")]
+    assert read("STATE FOR SCA FOR A/S BOUCHER AND PMOON") == [("STATE", "office"), ("SCA", "office"),
+                                                               ("BOUCHER", "person"), ("PMOON", "person")]
+    assert read("CENTCOM FOR CG CJTF-82 AND POLAD") == [("CENTCOM", "office"), ("CJTF-82", "office"), ("POLAD", "office")]
+    assert read("DEPT FOR SCA/CEN AND EEB B. GLEN GRIFFIN \\") == [
+        ("DEPT", "office"), ("SCA/CEN", "office"), ("EEB", "office"), ("B. GLEN GRIFFIN", "person")]
+    assert read("PLEASE PASS TO USTDA DAN STEIN") == [("USTDA", "office"), ("DAN STEIN", "person")]
+    assert read("AID/W FOR EE/AA (BOB WALLIN)") == [("AID/W", "office"), ("EE/AA", "office"), ("BOB WALLIN", "person")]
+    listed = read("DEPT FOR SCA/CEN (J. MUDGE), PRM/ECA\n(R. OLSON), DRL/IRF\n(C. KUCHTA-HELBLING)\n\nE.O. 12958")
+    assert listed == [("DEPT", "office"), ("SCA/CEN", "office"), ("J. MUDGE", "person"), ("PRM/ECA", "office"),
+                      ("R. OLSON", "person"), ("DRL/IRF", "office"), ("C. KUCHTA-HELBLING", "person")]
+    # a subject line, a sentence, an unknown first word: not distribution lines
+    assert read("PLANS FOR TRIP TO WASHINGTON") == [] and read("STATE FOR the minister said") == []

@@ -16,7 +16,7 @@ from spacy.util import filter_spans
 
 from . import DataStage, guarded, source_text
 from ..config import read_json
-from ..ingest.cable import is_cable, mission_of, page_headers, parse_header
+from ..ingest.cable import distribution_lines, is_cable, mission_of, page_headers, parse_header
 from .gazetteer import load_records
 from .rules import mission_name
 
@@ -29,9 +29,6 @@ class Cable(DataStage):
 
     def setup(self, nlp: Language, rules: dict, patterns: list) -> None:
         self.rules = read_json(rules)
-        self.office_code = re.compile(self.rules["office_code"])
-        self.office_line = re.compile(self.rules["office_line"], re.M)
-        self.person = re.compile(self.rules["person_in_parens"])
         self.ref_agency = re.compile(self.rules["ref_agency"])
         records = load_records(patterns)
         self.codes = {c: r["id"] for r in records for c in r.get("codes", [])}
@@ -39,6 +36,9 @@ class Cable(DataStage):
                       for n in r.get("names", []) + r.get("acronyms", []) if n.isupper()}
         self.places = {n.lower(): r["id"] for r in records if r["label"] == "PLACE" for n in r["names"]}
         self.state = self.rules["office_line_agency"]
+        self.state_names = set(self.rules["state_names"])
+        self.offices = set(self.known) | self.state_names | set(self.rules["office_names"])
+        self.titles = set(self.rules["distribution_titles"])
         self.capital_suffix = re.compile(self.rules["capital_suffix"])
 
     @guarded
@@ -59,15 +59,12 @@ class Cable(DataStage):
                 new.append((start, end, "PLACE", self.codes[tag]))
         for start, end in ([header.post] if header.post else []) + page_headers(text):
             new.append((start, end, self.rules["post_label"], ""))
-        for line in self.office_line.finditer(text, 0, header.end):
-            block_end = text.find("\n\n", line.start())
-            block_end = block_end if block_end >= 0 else len(text)
-            first = text.index(" ", line.start())
-            new.append((line.start(), first, "AGENCY", self.state))
-            for m in self.office_code.finditer(text, line.start(), block_end):
-                new.append((m.start(), m.end(), "AGENCY", ""))
-            for m in self.person.finditer(text, line.start(), block_end):
-                new.append((m.start(1), m.end(1), "PERSON", ""))
+        for start, end, kind in distribution_lines(text, 0, header.end, self.offices, self.titles):
+            name = text[start:end]
+            if kind == "person":
+                new.append((start, end, "PERSON", ""))
+            else:
+                new.append((start, end, "AGENCY", self.state if name in self.state_names else self._addressee(name)))
         for m in self.ref_agency.finditer(text):
             line_start = text.rfind("\n", 0, m.start()) + 1
             if text.startswith("REF", line_start):

@@ -177,3 +177,77 @@ def in_regions(regions: list[tuple[int, int]], offset: int) -> bool:
     """Whether an offset lies in one of sorted, non-overlapping (start, end) ranges."""
     i = bisect_right(regions, (offset, float("inf"))) - 1
     return i >= 0 and regions[i][0] <= offset < regions[i][1]
+
+
+_DISTRIBUTION = re.compile(
+    r"^(?:(?P<to>[A-Z][A-Z0-9/&-]*)[ \t]+(?:PLEASE[ \t]+PASS[ \t]+TO|PASS[ \t]+TO|PASS|FOR)|PLEASE[ \t]+PASS[ \t]+TO|PASS[ \t]+TO)"
+    r"[ \t]+(?P<rest>[^\n]*?)[ \t\\]*$", re.M)
+_ITEM_SEPARATOR = re.compile(r"[ \t]*(?:,|;|\bAND\b|\bFOR\b|\bPLEASE PASS TO\b|\bPASS TO\b|\bALSO\b)[ \t]*")
+_TOKEN = re.compile(r"\([^()\n]*\)|\S+")
+_INITIAL = re.compile(r"^[A-Z]\.$")
+_NAME = re.compile(r"^[A-Z][A-Z'-]*[A-Z]$")
+_LINE = re.compile(r"^[^\n]*", re.M)
+_NOT_A_LIST = re.compile(r"^(?:E\.\s?O\.|EO\b|TAGS|SUBJECT|REF|CLASSIFIED|SIPDIS|SENSITIVE|NOFORN)", re.I)
+
+
+def distribution_lines(text: str, start: int, end: int, offices: set[str], titles: set[str]):
+    """The offices and people of a cable's distribution lines ('STATE FOR EUR/CACEN, SA, DRL',
+    'NSC FOR MERKEL', 'CENTCOM FOR CG CJTF-82 AND POLAD', 'DEPT FOR SCA/CEN AND EEB B. GLEN GRIFFIN')
+    between `start` and `end`: (start, end, 'office' | 'person') spans. A line counts when its first
+    word is a known office (`offices`: upper-case names) or an office code with a slash, and the rest
+    is in upper case. An item is an office when it is known, holds a slash or a digit, or is
+    a first word of at most four letters; a run of initials and names, a name in parentheses or a single longer word
+    (the run-together 'JWOOD') is a person; title words ('A/S', 'CG') are skipped."""
+    out: list[tuple[int, int, str]] = []
+    for line in _DISTRIBUTION.finditer(text, start, end):
+        to, rest = line["to"], line["rest"]
+        to = None if to == "PLEASE" else to
+        if to and not (to in offices or "/" in to):
+            continue
+        if not rest or any(c.islower() for c in rest):
+            continue
+        if to:
+            out.append((line.start("to"), line.end("to"), "office"))
+        segments = [(line.start("rest"), line.start("rest") + len(rest))]
+        for more in _LINE.finditer(text, line.end() + 1, end):  # the list runs on to the next blank line
+            words = more.group().strip(" \t\\")
+            if not words or any(c.islower() for c in words) or _NOT_A_LIST.match(words) or _DISTRIBUTION.match(words):
+                break
+            segments.append((more.start(), more.start() + len(more.group().rstrip(" \t\\"))))
+        for a, b in segments:
+            out += _distribution_items(text, a, b, offices, titles)
+    return out
+
+
+def _distribution_items(text: str, start: int, end: int, offices: set[str], titles: set[str]):
+    out: list[tuple[int, int, str]] = []
+    pos = start
+    for item in _ITEM_SEPARATOR.split(text[start:end]):
+        at = text.find(item, pos, end) if item else -1
+        if at < 0:
+            continue
+        pos = at + len(item)
+        person: list[tuple[int, int]] = []
+        first = True
+        for tok in _TOKEN.finditer(item):
+            word, s, e = tok.group(), at + tok.start(), at + tok.end()
+            if word.startswith("("):
+                inner = word[1:-1].strip()
+                if inner and all(_NAME.match(w) or _INITIAL.match(w) for w in inner.split()):
+                    out.append((s + 1, e - 1, "person"))
+                continue
+            if word in titles:
+                continue
+            officeish = (word in offices or "/" in word or any(c.isdigit() for c in word)
+                         or (first and word.isalpha() and len(word) <= 4))
+            first = False
+            if officeish and not person:
+                out.append((s, e, "office"))
+            elif _NAME.match(word) or _INITIAL.match(word):
+                person.append((s, e))
+            else:
+                person = []
+                break
+        if person and (len(person) > 1 or len(text[person[0][0]:person[0][1]]) >= 5):
+            out.append((person[0][0], person[-1][1], "person"))
+    return out
