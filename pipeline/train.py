@@ -149,7 +149,7 @@ def train(gold_files: list[Path | str], out: Path | str = DEFAULT_MODEL_DIR, con
     import spacy
     from spacy.cli.train import train as spacy_train
 
-    from .nlp import resolve_model
+    from .nlp import kzx_tokenizer, resolve_model
 
     if documents is None:
         documents = [d for f in gold_files for d in read_gold(f, docs_dir)]
@@ -161,8 +161,8 @@ def train(gold_files: list[Path | str], out: Path | str = DEFAULT_MODEL_DIR, con
     base = resolve_model(base)
     acronyms = config_acronyms(kzx_config)
     # the base model's tokenizer, without its components: training text is tokenised as at run time
-    tokenizer_nlp = spacy.load(base, exclude=["tok2vec", "tagger", "parser", "ner", "senter", "lemmatizer",
-                                              "attribute_ruler"])
+    tokenizer_nlp = kzx_tokenizer(spacy.load(base, exclude=["tok2vec", "tagger", "parser", "ner", "senter",
+                                                            "lemmatizer", "attribute_ruler"]))
     train_docs, dev_docs = dev_split(documents)
     out = Path(out)
     with tempfile.TemporaryDirectory(prefix="kzx-train-") as tmp:
@@ -173,7 +173,8 @@ def train(gold_files: list[Path | str], out: Path | str = DEFAULT_MODEL_DIR, con
                          "paths.base": base, **(overrides or {})}
         spacy_train(config, tmp / "output", overrides=settings_over, use_gpu=-1)
         best = tmp / "output" / "model-best"
-        nlp = with_relations(with_orgtype(spacy.load(best), documents), documents, acronyms, kzx_config, relation_c)
+        nlp = with_relations(with_orgtype(kzx_tokenizer(spacy.load(best)), documents), documents, acronyms, kzx_config,
+                             relation_c)
         nlp.meta["name"] = "kzx_en"
         nlp.meta["version"] = "0.1.0"
         nlp.meta["description"] = (f"kzx entity stage: {base} with its NER fine-tuned to PERSON, AGENCY, GROUP, "
