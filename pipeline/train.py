@@ -227,6 +227,8 @@ def gold_parse(nlp, gold: GoldDocument, acronyms: set[str]):
         if span is not None:
             spans.append(Span(doc, span.start, span.end, label=e["label"], kb_id=e.get("canonical") or ""))
     doc.ents = filter_spans(spans)
+    if "kzx_cable" in nlp.pipe_names:  # the distribution lines' pairs, as the cable stage finds them at run time
+        doc._.kzx_header_pairs = nlp.get_pipe("kzx_cable").header_pairs(gold.text)
     canon = {(e.start_char, e.end_char): e.kb_id_ for e in doc.ents}
     return doc, canon
 

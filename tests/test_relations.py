@@ -246,3 +246,34 @@ def test_graph_settings_leave_dates_weak_edges_or_co_occurrence_out():
     assert labels == {"PERSON"} and edges == {("MET_WITH", 1)}  # Moscow keeps no edge: it goes
     labels, edges = graph(date_nodes=False, min_weight=2)
     assert labels == {"PERSON"} and edges == {("CO_OCCURS", 2)}
+
+
+def test_a_head_of_state_the_gazetteer_knows_is_paired_with_his_country_not_the_documents(nlp):
+    stage = nlp.get_pipe("kzx_relations")
+    text = ("Yemen and the United States discussed aid in Sanaa. Yemen wants more. "
+            "The minister asked to meet President Bush in Washington. President Novak of nowhere was absent.")
+    doc = _with_ents(nlp, text, [("Yemen", "PLACE", "Yemen"), ("United States", "PLACE", "United States"),
+                                 ("Sanaa", "PLACE", "Sanaa"), ("Bush", "PERSON", ""),
+                                 ("Washington", "PLACE", "Washington"), ("Novak", "PERSON", "")])
+    pairs = {(a.text, b.text) for a, b, kind, _ in stage.pairs(doc) if kind == "head_of_state"}
+    # Bush: a surname of one country's people in the gazetteer; Novak: unknown, the sentence names a place
+    assert ("Bush", "United States") in pairs and not any(a == "Bush" and b == "Yemen" for a, b in pairs)
+
+
+def test_surnames_shared_by_two_countries_people_name_no_country():
+    from pipeline.components.relations import people_countries, person_country
+
+    records = [{"id": "Ilham Aliyev", "label": "PERSON", "names": ["Ilham Aliyev"], "country": "Azerbaijan"},
+               {"id": "Rakhat Aliyev", "label": "PERSON", "names": ["Rakhat Aliyev"], "country": "Kazakhstan"},
+               {"id": "Muammar al-Qadhafi", "label": "PERSON", "names": ["Muammar al-Qadhafi"], "country": "Libya"}]
+    people = people_countries(records, {"azerbaijan": "Azerbaijan", "kazakhstan": "Kazakhstan", "libya": "Libya"})
+    assert "aliyev" not in people and people["qadhafi"] == "Libya" and people["ilham aliyev"] == "Azerbaijan"
+
+
+def test_a_distribution_line_pairs_each_person_with_the_office_before_them(nlp):
+    text = CABLE.replace("SIPDIS\n", "SIPDIS\nSTATE FOR SCA/CEN (J. MUDGE), DRL\nNSC FOR MERKEL\n")
+    doc = nlp(text)
+    assert {(text[a:b], text[c:d]) for a, b, c, d in doc._.kzx_header_pairs} == {("J. MUDGE", "SCA/CEN"),
+                                                                                  ("MERKEL", "NSC")}
+    pairs = {(a.text, b.text) for a, b, kind, _ in nlp.get_pipe("kzx_relations").pairs(doc) if kind == "distribution"}
+    assert pairs == {("J. MUDGE", "SCA/CEN"), ("MERKEL", "NSC")}

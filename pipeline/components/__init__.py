@@ -6,8 +6,9 @@ from spacy.tokens import Doc
 
 # Results the stages leave on the Doc, keyed "start:end" by character offsets of an entity.
 # kzx_source holds the original text when the parsed copy was re-cased (same length, same offsets).
+# kzx_header_pairs: (person start, end, office start, end) of a cable's distribution lines ('NSC FOR X').
 for _name, _default in (("kzx_source", None), ("kzx_error", None), ("kzx_meta", None), ("kzx_values", None), ("kzx_links", None),
-                        ("kzx_boilerplate", None), ("kzx_relations", None)):
+                        ("kzx_boilerplate", None), ("kzx_relations", None), ("kzx_header_pairs", None)):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 

@@ -59,12 +59,8 @@ class Cable(DataStage):
                 new.append((start, end, "PLACE", self.codes[tag]))
         for start, end in ([header.post] if header.post else []) + page_headers(text):
             new.append((start, end, self.rules["post_label"], ""))
-        for start, end, kind in distribution_lines(text, 0, header.end, self.offices, self.titles):
-            name = text[start:end]
-            if kind == "person":
-                new.append((start, end, "PERSON", ""))
-            else:
-                new.append((start, end, "AGENCY", self.state if name in self.state_names else self._addressee(name)))
+        listed, doc._.kzx_header_pairs = self.distribution(text, header.end)
+        new += listed
         for m in self.ref_agency.finditer(text):
             line_start = text.rfind("\n", 0, m.start()) + 1
             if text.startswith("REF", line_start):
@@ -85,6 +81,25 @@ class Cable(DataStage):
                 else e for e in keep]
         doc.ents = filter_spans(keep + spans)
         return doc
+
+    def distribution(self, text: str, end: int) -> tuple[list[tuple[int, int, str, str]], list[tuple[int, int, int, int]]]:
+        """The names of the distribution lines above `end` as (start, end, label, kb_id), and each
+        person with the office the line sends to them through ('NSC FOR MERKEL')."""
+        office, names, pairs = None, [], []
+        for start, stop, kind in distribution_lines(text, 0, end, self.offices, self.titles):
+            name = text[start:stop]
+            if kind == "person":
+                names.append((start, stop, "PERSON", ""))
+                if office:
+                    pairs.append((start, stop, *office))
+            else:
+                names.append((start, stop, "AGENCY", self.state if name in self.state_names else self._addressee(name)))
+                office = (start, stop)
+        return names, pairs
+
+    def header_pairs(self, text: str) -> list[tuple[int, int, int, int]]:
+        """The (person, office) offsets of a document's distribution lines (none unless it is a cable)."""
+        return self.distribution(text, parse_header(text).end)[1] if is_cable(text) else []
 
     def _addressee(self, name: str) -> str:
         """Canonical of a routing name: a US mission ('AMEMBASSY ASTANA' -> 'Embassy of United States

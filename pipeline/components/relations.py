@@ -229,9 +229,39 @@ def main_country(ents: list[Span], countries: dict[str, str]) -> Span | None:
 CLASSIFIED_TAIL = re.compile(r"Classified\s+By:?(?:\s*[\w.,'/()&-]+){0,6}\s*$", re.I)
 
 
+def person_country(person: Span, people: dict[str, str]) -> str | None:
+    """The country of a person the gazetteer knows, by its link or by a surname that names one country's
+    people only ('President Bush' -> United States): `people` maps ids and surnames, lower case."""
+    if person.kb_id_ and person.kb_id_.lower() in people:
+        return people[person.kb_id_.lower()]
+    words = person.text.split()
+    return people.get(surname_key(words[-1])) if words else None
+
+
+def surname_key(word: str) -> str:
+    return re.sub(r"^(?:al|el|ad|as|ash|ar)-", "", word.lower().strip(".,'’"))
+
+
+def people_countries(records: list[dict], countries: dict[str, str]) -> dict[str, str]:
+    """Ids and surnames of the gazetteer's people with a country -> that country (a surname shared by
+    people of two countries is left out)."""
+    out: dict[str, str] = {}
+    by_surname: dict[str, set[str]] = {}
+    for r in records:
+        country = countries.get(str(r.get("country", "")).lower())
+        if r.get("label") != "PERSON" or not country:
+            continue
+        out[r["id"].lower()] = country
+        for name in [r["id"], *r["names"]]:
+            if name.split() and len(name.split()) > 1:
+                by_surname.setdefault(surname_key(name.split()[-1]), set()).add(country)
+    out.update({k: next(iter(v)) for k, v in by_surname.items() if len(v) == 1 and k not in out})
+    return out
+
+
 def candidates(doc: Doc, window: int, countries: dict[str, str], classified_by: re.Pattern,
                titles: list[str], adjectives: dict[str, str] | None = None, title_bodies: dict[str, str] | None = None,
-               role_words: set[str] | None = None) -> list[tuple[Span, Span, str]]:
+               role_words: set[str] | None = None, people: dict[str, str] | None = None) -> list[tuple[Span, Span, str]]:
     """(first mention, second mention, kind) pairs the classifier scores."""
     text = source_text(doc)
     ents = [e for e in doc.ents if e.label_ != "DATE"]
@@ -266,11 +296,17 @@ def candidates(doc: Doc, window: int, countries: dict[str, str], classified_by: 
         # "Italian PM Berlusconi", "Libyan Leader Qadhafi": the country of the nationality before the title
         words = before[:len(before) - len(title)].split()
         named = adjectives.get(words[-1].lower()) if words else None
-        if named:
-            if named in first_of_country and first_of_country[named] is not person:
-                out.append((person, first_of_country[named], "head_of_state"))
+        known = named or person_country(person, people or {})
+        if known:  # "Italian PM Berlusconi"; "President Bush" in a cable from Sanaa: the United States
+            if known in first_of_country and first_of_country[known] is not person:
+                out.append((person, first_of_country[known], "head_of_state"))
         elif country is not None and not any(e.label_ == "PLACE" for e in by_sentence.get(person.sent.start, [])):
             out.append((person, country, "head_of_state"))
+    at = {(e.start_char, e.end_char): e for e in ents}
+    for ps, pe, os_, oe in doc._.kzx_header_pairs or []:  # distribution lines: a person and the office before
+        person, office = at.get((ps, pe)), at.get((os_, oe))
+        if person is not None and office is not None and person.label_ == "PERSON":
+            out.append((person, office, "distribution"))
     if title_bodies is not None:
         out += title_candidates(doc, text, ents, by_sentence, adjectives, title_bodies, role_words or set(), sender)
     return out
@@ -385,7 +421,8 @@ class Relations(DataStage):
         self.thresholds = dict(thresholds)
         records = load_records(gazetteers)
         self.countries = {f.lower(): r["id"] for r in records if r.get("kind") == "country"
-                          for f in [r["id"], *r["names"]]}
+                          for f in [r["id"], *r["names"], *r.get("aliases", [])]}
+        self.people = people_countries(records, self.countries)
         self.adjectives = {a.lower(): r["id"] for r in records if r.get("kind") == "country"
                            for a in r.get("adjectives", [])}
         self.model: LinearModel | None = None
@@ -393,7 +430,7 @@ class Relations(DataStage):
     def pairs(self, doc: Doc) -> list[tuple[Span, Span, str, list[str]]]:
         """Every candidate pair of the document with its features."""
         found = candidates(doc, self.window, self.countries, self.classified_by, self.titles, self.adjectives,
-                           self.title_bodies, self.role_words)
+                           self.title_bodies, self.role_words, self.people)
         view = DocView(doc, self.lexicon) if found else None
         return [(a, b, kind, pair_features(a, b, kind, self.lexicon, view)) for a, b, kind in found]
 
