@@ -252,9 +252,9 @@ def people_countries(records: list[dict], countries: dict[str, str]) -> dict[str
         if r.get("label") != "PERSON" or not country:
             continue
         out[r["id"].lower()] = country
-        for name in [r["id"], *r["names"]]:
-            if name.split() and len(name.split()) > 1:
-                by_surname.setdefault(surname_key(name.split()[-1]), set()).add(country)
+        for words in (name.split() for name in [r["id"], *r["names"]]):
+            if len(words) > 1:
+                by_surname.setdefault(surname_key(words[-1]), set()).add(country)
     out.update({k: next(iter(v)) for k, v in by_surname.items() if len(v) == 1 and k not in out})
     return out
 
@@ -302,11 +302,12 @@ def candidates(doc: Doc, window: int, countries: dict[str, str], classified_by: 
                 out.append((person, first_of_country[known], "head_of_state"))
         elif country is not None and not any(e.label_ == "PLACE" for e in by_sentence.get(person.sent.start, [])):
             out.append((person, country, "head_of_state"))
-    at = {(e.start_char, e.end_char): e for e in ents}
-    for ps, pe, os_, oe in doc._.kzx_header_pairs or []:  # distribution lines: a person and the office before
-        person, office = at.get((ps, pe)), at.get((os_, oe))
-        if person is not None and office is not None and person.label_ == "PERSON":
-            out.append((person, office, "distribution"))
+    if doc._.kzx_header_pairs:  # distribution lines: a person and the office before
+        at = {(e.start_char, e.end_char): e for e in ents}
+        for ps, pe, os_, oe in doc._.kzx_header_pairs:
+            person, office = at.get((ps, pe)), at.get((os_, oe))
+            if person is not None and office is not None and person.label_ == "PERSON":
+                out.append((person, office, "distribution"))
     if title_bodies is not None:
         out += title_candidates(doc, text, ents, by_sentence, adjectives, title_bodies, role_words or set(), sender)
     return out

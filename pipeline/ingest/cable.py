@@ -127,9 +127,11 @@ def parse_header(text: str) -> CableHeader:
                         at += len(part) + 1
             pos += len(line) + 1
         if n:
-            dtg = ([None] + list(DTG.finditer(text, max(0, fm.start() - 200), fm.start())))[-1]  # the copy's own
-            if dtg and dtg.start() > (header.dtg or (0, 0))[1]:
-                header.more_dtgs.append((dtg.start(), dtg.end()))
+            own = None  # the copy's own date-time group: the last one before its FM line
+            for own in DTG.finditer(text, max(0, fm.start() - 200), fm.start()):
+                pass
+            if own and own.start() > (header.dtg or (0, 0))[1]:
+                header.more_dtgs.append((own.start(), own.end()))
     tags = _TAGS.search(text, 0, header.end or len(text))
     if tags:
         header.tags = [(tags.start(1) + t.start(), tags.start(1) + t.end(), t.group())
