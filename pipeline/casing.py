@@ -1,6 +1,7 @@
-"""Re-casing of upper-case lines (cable SUBJECT lines, section headings, titles) for the NER model, and
-an archive dump's line-continuation backslashes blanked ('ZMB \\' + newline + 'Schweiz' reads as a name
-across a line break, not as a token between its words).
+"""Re-casing of upper-case lines (cable SUBJECT lines, section headings, titles) for the NER model, an
+archive dump's line-continuation backslashes blanked ('ZMB \\' + newline + 'Schweiz' reads as a name
+across a line break, not as a token between its words), and the hard wraps of running text read as
+spaces (a name broken across lines is one name).
 
 The copy has exactly the length of the original, so every offset found in it holds for the
 original text, from which mention texts are then taken.
@@ -13,6 +14,13 @@ import re
 from .ingest.cable import is_cable, parse_header
 
 _CONTINUATION = re.compile(r"\\(?=[ \t]*\r?\n)")
+# a line of running text wrapped at the archive's width, and the line it runs on to: the break
+# becomes a space, so that a name or a sentence broken across it ("al-Qaeda in the" / "Arabian
+# Peninsula") is read whole. Not before a blank line, an indented line, a list or paragraph marker,
+# a "LABEL:" line or a header keyword, nor after a line that ends in a colon.
+_WRAP = re.compile(r"(?m)^(?P<line>[^\S\n]*\S[^\n]{38,}?[^\s:][^\S\n]*)(?P<brk>\r?\n)(?=\S)(?!"
+                   r"[-*•·¶§>]|\d{1,3}[.)](?:\s|$)|\(\w{1,4}\)|[A-Z][A-Za-z./ -]{0,24}:|"
+                   r"(?:FM|TO|INFO|REF|REFS|SUBJECT|SUBJ|TAGS|E\.\s?O\.|CLASSIFIED BY|Classified By)\b)")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _FUNCTION_WORDS = {"of", "to", "the", "and", "for", "in", "on", "at", "by", "with", "from", "a", "an", "or", "as",
                    "is", "are", "but", "into", "over", "after", "before", "against"}
@@ -48,6 +56,14 @@ def recase(text: str, acronyms: set[str]) -> str:
             line = _WORD.sub(lambda m: _recase_word(m.group(), acronyms), line)
         out.append(line)
         pos += len(line)
-    result = "".join(out)
+    result = unwrap("".join(out), start)
     assert len(result) == len(text)
     return result
+
+
+def unwrap(text: str, start: int = 0) -> str:
+    """The hard line wraps of running text after `start` as spaces (same length: '\\r\\n' as two)."""
+    head, body = text[:start], text[start:]
+    if "\n" not in body:
+        return text
+    return head + _WRAP.sub(lambda m: m.group("line") + " " * len(m.group("brk")), body)

@@ -38,7 +38,8 @@ _RELATIVE = {
     "today": 0, "yesterday": -1, "tomorrow": 1, "the following day": 1, "the next day": 1,
     "the previous day": -1, "the day before": -1, "the day after": 1,
 }
-_AGO = re.compile(r"^(?P<n>a|an|one|two|three|four|five|six|\d+)\s+(?P<unit>day|week|month|year)s?\s+ago$", re.I)
+_AGO = re.compile(r"^(?:(?:about|around|some|nearly|almost|over|more than|less than)\s+)?(?P<n>a|an|one|two|three|four|five|"
+                  r"six|seven|eight|nine|ten|eleven|twelve|\d+)\s+(?P<unit>day|week|month|year)s?\s+ago$", re.I)
 _DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid-|late\s+)?(?P<decade>1[6-9]\d|20\d)0'?s$", re.I)
 # "the '90s", "the 80s": a two-digit decade of the 1900s
 _SHORT_DECADE = re.compile(r"^(?:the\s+)?(?:early\s+|mid-|late\s+)?'?(?P<d>[2-9])0'?s$", re.I)
@@ -52,7 +53,39 @@ _PART_TODAY = {"this morning": ("TMO", 0), "this afternoon": ("TAF", 0), "this e
 # a time before its day: "1100 on August 8", "0930 hours on May 3"
 _TIME_ON = re.compile(r"^(?P<hh>[01]\d|2[0-3])(?P<mm>[0-5]\d)\s*(?:hours|hrs)?\s+(?:on\s+)?(?P<rest>.+)$", re.I)
 _WEEKS_REL = {"this week": 0, "last week": -1, "next week": 1, "the previous week": -1, "the following week": 1}
-_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# the day the narrative is at (the last full date named), or a shift from it
+_SAME_DAY = {"the same day": 0, "that day": 0, "that same day": 0, "later that day": 0, "earlier that day": 0,
+             "later in the day": 0, "earlier in the day": 0, "later that evening": 0, "that evening": 0,
+             "that morning": 0, "that afternoon": 0, "that night": 0, "the preceding day": -1}
+# "later in November", "earlier this month", "early August 9": the date the words qualify
+_QUALIFIED = re.compile(r"^(?:later|earlier|early|late)\s+(?:in\s+|on\s+)?(?P<rest>.+)$", re.I)
+_PART_BEFORE = re.compile(r"^(?P<part>morning|afternoon|evening|night|mid-?day)\s+(?:of\s+)?(?P<rest>.+)$", re.I)
+_NTH_DAY = re.compile(r"^the\s+(?P<day>\d{1,2})(?:st|nd|rd|th)$", re.I)
+_SEASONS = {"spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA", "winter": "WI"}
+_SEASON_REL = re.compile(r"^(?P<rel>this|last|next|this past|this coming|the coming|the past|the previous|the following|the)\s+"
+                         r"(?P<season>spring|summer|fall|autumn|winter)$", re.I)
+_WEEKDAY_REL = re.compile(r"^(?P<rel>last|next|this past|this coming)\s+(?P<day>monday|tuesday|wednesday|thursday|friday|"
+                          r"saturday|sunday)$", re.I)
+_MONTH_REL = re.compile(rf"^(?P<rel>last|next|this past|this coming)\s+{_M}$", re.I)
+# "the past year", "the last six months": an interval ending on the document's day; "the next two
+# weeks", "the month ahead": one starting on it
+_PAST_SPAN = re.compile(r"^the\s+(?:past|last|previous)\s+(?:(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+                        r"eleven|twelve|\d+)\s+)?(?P<unit>day|week|month|year)s?$", re.I)
+_NEXT_SPAN = re.compile(r"^the\s+(?:(?:next|coming)\s+(?:(?P<n>a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+                        r"eleven|twelve|\d+)\s+)?(?P<unit>day|week|month|year)s?|(?P<unit2>day|week|month|year)\s+ahead)$", re.I)
+_HALF = re.compile(r"^(?:the\s+)?(?P<which>first|second)\s+half\s+of\s+(?P<year>\d{4})$", re.I)
+_QUARTER = re.compile(r"^(?:the\s+)?(?P<which>first|second|third|fourth)\s+quarter\s+of\s+(?P<year>\d{4})$", re.I)
+_WEEK_OF = re.compile(r"^the\s+week\s+of\s+(?P<rest>.+)$", re.I)
+_ORDINALS = {w: i for i, w in enumerate(["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+                                         "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+                                         "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth",
+                                         "twenty-first"], 1)}
+_CENTURY = re.compile(r"^(?:the\s+)?(?:early\s+|mid-|late\s+)?(?:(?P<n>\d{1,2})(?:st|nd|rd|th)|(?P<word>[a-z-]+))\s+century$", re.I)
+_HOLIDAYS = {"christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "new year's day": (1, 1),
+             "new year's eve": (12, 31)}
+_NUMERIC_SHORT = re.compile(r"^(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<yy>\d\d)$")
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _MONTHS_REL = {"this month": 0, "last month": -1, "next month": 1, "the following month": 1, "the previous month": -1}
 _YEARS_REL = {"this year": 0, "last year": -1, "next year": 1, "the following year": 1, "the previous year": -1}
 
@@ -102,7 +135,8 @@ def _full(year: int, month: int, day: int) -> date | None:
 
 def date_value(text: str, anchor: Anchor) -> str:
     """ISO value of a DATE mention, or "" when it cannot be resolved without guessing."""
-    t = _PREPOSITION.sub("", " ".join(text.replace("’", "'").split()))
+    # (an archive dump's line continuations and paragraph signs inside a date: "October \\ ¶15")
+    t = _PREPOSITION.sub("", " ".join(text.replace("’", "'").replace("\\", " ").replace("¶", " ").split()))
     low = t.lower()
     if m := DTG.search(t.upper()):
         return dtg_value(m)
@@ -150,6 +184,57 @@ def date_value(text: str, anchor: Anchor) -> str:
     if low in _RELATIVE:
         base = anchor.last if low.startswith("the ") else anchor.day
         return (base + timedelta(days=_RELATIVE[low])).isoformat() if base else ""
+    if low in _SAME_DAY:
+        return (anchor.last + timedelta(days=_SAME_DAY[low])).isoformat() if anchor.last else ""
+    if low == "the month":  # the month the narrative is in
+        return anchor.last.isoformat()[:7] if anchor.last else anchor.doc_date[:7] if len(anchor.doc_date) >= 7 else ""
+    if m := _NTH_DAY.match(t):
+        ref = anchor.last or anchor.day
+        d = _full(ref.year, ref.month, int(m["day"])) if ref else None
+        return d.isoformat() if d else ""
+    if low in _HOLIDAYS:
+        month, day = _HOLIDAYS[low]
+        year = _year_for(month, anchor)
+        return f"{year:04d}-{month:02d}-{day:02d}" if year else ""
+    if m := _HALF.match(t):
+        return f"{m['year']}-H{1 if m['which'].lower() == 'first' else 2}"
+    if m := _QUARTER.match(t):
+        return f"{m['year']}-Q{['first', 'second', 'third', 'fourth'].index(m['which'].lower()) + 1}"
+    if m := _CENTURY.match(t):
+        n = int(m["n"]) if m["n"] else _ORDINALS.get(m["word"].lower())
+        return f"{n - 1:02d}" if n and n > 1 else ""
+    if (m := _SEASON_REL.match(t)) and len(anchor.doc_date) >= 7:
+        return _season(m["rel"].lower(), _SEASONS[m["season"].lower()], anchor)
+    if (m := _WEEKDAY_REL.match(t)) and anchor.day:
+        wd, rel = WEEKDAYS[m["day"].lower()], m["rel"].lower()
+        if rel in ("last", "this past"):
+            return (anchor.day - timedelta(days=(anchor.day.weekday() - wd - 1) % 7 + 1)).isoformat()
+        return (anchor.day + timedelta(days=(wd - anchor.day.weekday() - 1) % 7 + 1)).isoformat()
+    if (m := _MONTH_REL.match(t)) and len(anchor.doc_date) >= 7:
+        month, now = _month(m["month"]), int(anchor.doc_date[:4]) * 12 + int(anchor.doc_date[5:7]) - 1
+        if m["rel"].lower() in ("last", "this past"):
+            total = now - ((now - (month - 1)) % 12 or 12)
+        else:
+            total = now + (((month - 1) - now) % 12 or 12)
+        return f"{total // 12:04d}-{total % 12 + 1:02d}"
+    if (m := _PAST_SPAN.match(t)) and anchor.day:
+        n = int(_NUMBERS.get((m["n"] or "one").lower(), m["n"] or 1))
+        return f"{_shift(anchor.day, -n, m['unit'].lower()).isoformat()}/{anchor.day.isoformat()}"
+    if (m := _NEXT_SPAN.match(t)) and anchor.day:
+        n = int(_NUMBERS.get((m["n"] or "one").lower(), m["n"] or 1))
+        return f"{anchor.day.isoformat()}/{_shift(anchor.day, n, (m['unit'] or m['unit2']).lower()).isoformat()}"
+    if (m := _WEEK_OF.match(t)) and len(day := date_value(m["rest"], anchor)) == 10:
+        year, week, _ = date.fromisoformat(day).isocalendar()
+        return f"{year:04d}-W{week:02d}"
+    if (m := _PART_BEFORE.match(t)) and len(day := date_value(m["rest"], anchor)) == 10:
+        part = m["part"].lower()
+        return f"{day}{_PARTS.get(part, 'TMI')}"
+    if m := _NUMERIC_SHORT.match(t):
+        yy = int(m["yy"])
+        d = _full(2000 + yy if yy < 50 else 1900 + yy, int(m["a"]), int(m["b"]))
+        return d.isoformat() if d else ""
+    if (m := _QUALIFIED.match(t)) and (value := date_value(m["rest"], anchor)):
+        return value
     if low in _MONTHS_REL and len(anchor.doc_date) >= 7:
         y, mo = int(anchor.doc_date[:4]), int(anchor.doc_date[5:7]) + _MONTHS_REL[low]
         y, mo = y + (mo - 1) // 12, (mo - 1) % 12 + 1
@@ -195,6 +280,36 @@ def shift_from_event(event_date: str, relative: str, unit: str) -> str:
         return str(year + step)
     total = year * 12 + month - 1 + step
     return f"{total // 12:04d}-{total % 12 + 1:02d}"
+
+
+def _shift(day: date, n: int, unit: str) -> date:
+    """`day` moved by n days, weeks, months or years (a month's last day where the day does not exist)."""
+    if unit in ("day", "week"):
+        return day + timedelta(days=n * (7 if unit == "week" else 1))
+    total = day.year * 12 + day.month - 1 + n * (12 if unit == "year" else 1)
+    year, month = total // 12, total % 12 + 1
+    for d in range(day.day, 27, -1):
+        if moved := _full(year, month, d):
+            return moved
+    return date(year, month, min(day.day, 28))
+
+
+def _season(rel: str, code: str, anchor: Anchor) -> str:
+    """'this winter', 'last summer', 'next fall' from the document's month (TIMEX3: a winter is the
+    year of its December)."""
+    order = ["SP", "SU", "FA", "WI"]
+    year, month = int(anchor.doc_date[:4]), int(anchor.doc_date[5:7])
+    now = (year - 1) * 4 + 3 if month <= 2 else year * 4 + (month - 3) // 3
+    want = order.index(code)
+    before = now - ((now - want) % 4 or 4)
+    after = now + ((want - now) % 4 or 4)
+    if rel in ("last", "this past", "the past", "the previous"):
+        key = before
+    elif rel in ("next", "this coming", "the coming", "the following"):
+        key = after
+    else:  # "this": the current one, else the nearer
+        key = now if now % 4 == want else min((before, after), key=lambda k: (abs(k - now), -k))
+    return f"{key // 4:04d}-{order[key % 4]}"
 
 
 def _ago(n: int, unit: str, anchor: Anchor) -> str:

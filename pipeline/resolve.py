@@ -153,13 +153,35 @@ def initials(name: str) -> set[str]:
     return {a for a in out if len(a) >= 2}
 
 
+# a US mission named with its place ("AMEMBASSY TRIPOLI", "U.S. Embassy in Astana", "Embassy of United
+# States in Tashkent") and the bare words a cable uses for its own post ("the Embassy", "U.S. Embassy")
+_US_MISSION = re.compile(r"(?i)^(?:am(?:embassy|consul)\b|usmission\b|(?:u\.?\s?s\.?|united states|american)\s+"
+                         r"(?:embassy|consulate(?: general)?|mission)\s+(?:in|to)\s+\S|(?:embassy|consulate(?: general)?|"
+                         r"mission) of (?:the )?united states (?:of america )?(?:in|to)\s+\S)")
+_OWN_POST = {"embassy", "u.s. embassy", "us embassy", "u.s embassy", "american embassy", "u.s. mission", "us mission",
+             "embassy of united states", "embassy of the united states", "usembassy"}
+
+
+def own_post_antecedents(mentions: list[Mention], idx: list[int]) -> dict[int, int]:
+    """In one document (indexes `idx`, in text order): the bare name of a US post ("the Embassy",
+    "U.S. Embassy") -> the first US mission the document names with its place (a cable's sender, on
+    its FM line). Without such a mission the bare name stays as it is."""
+    target = next((j for j in idx if mentions[j].label == "AGENCY"
+                   and (_US_MISSION.match(clean_surface(mentions[j].text)) or _US_MISSION.match(mentions[j].link))), None)
+    if target is None:
+        return {}
+    return {i: target for i in idx if mentions[i].label == "AGENCY" and i != target
+            and clean_surface(mentions[i].text).lower() in _OWN_POST}
+
+
 def document_antecedents(mentions: list[Mention], local_heads: frozenset[str] = frozenset()) -> dict[int, int]:
     """Light coreference inside each document: index of a short mention -> index of the one full name
     of its label the document gives for it. A first name used alone joins the one full name that
     starts with it (a surname alone is left to the surname rule); an acronym joins the one name whose
     initials it is ("GOP" -> "Government of Pakistan", "ISI", "FATA"); a bare word for a body joins
     the one name of that label holding it ("the Embassy" -> "U.S. Embassy in Dushanbe", "PRT" ->
-    "PRT Chaghcharan"). A surname the gazetteer links to one person joins the other full name with that
+    "PRT Chaghcharan"), and a US post's bare name the first US mission named with its place
+    (own_post_antecedents). A surname the gazetteer links to one person joins the other full name with that
     surname when that is the only one the document gives ("Maxim Bakiyev ... Bakiyev"). Dates and
     anything ambiguous stay as they are."""
     by_doc: dict[str, list[int]] = defaultdict(list)
@@ -168,6 +190,9 @@ def document_antecedents(mentions: list[Mention], local_heads: frozenset[str] = 
             by_doc[m.doc_id].append(i)
     out = {}
     for idx in by_doc.values():
+        idx.sort(key=lambda i: mentions[i].start)
+        own_post = own_post_antecedents(mentions, idx)
+        out.update(own_post)
         full: dict[str, dict[str, int]] = defaultdict(dict)  # label -> name key -> first mention
         words_of = {}
         for i in idx:
@@ -179,7 +204,7 @@ def document_antecedents(mentions: list[Mention], local_heads: frozenset[str] = 
             continue
         for i in idx:
             m, words = mentions[i], words_of[i]
-            if len(words) != 1 or not full.get(m.label):
+            if len(words) != 1 or not full.get(m.label) or i in own_post:
                 continue
             word = words[0]
             names = full[m.label]

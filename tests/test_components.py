@@ -179,6 +179,39 @@ def test_a_surname_named_in_full_once_is_a_person_throughout(parse_text):
     assert [m.label for m in mentions if m.text == "Karin"] == ["PERSON", "PERSON"]
 
 
+def test_a_one_word_person_used_as_a_body_is_a_group_in_its_document():
+    import spacy
+    from spacy.tokens import Span
+
+    from pipeline.components.consistency import organisation_names
+
+    doc = spacy.blank("en")("Kifaya members marched. Two members of Kifaya spoke at a Kifaya-led rally. "
+                            "Rakhimov members? No: Mr. Rakhimov met members of Rakhimov. Nazarov spoke.")
+    ents = [Span(doc, t.i, t.i + 1, label="PERSON") for t in doc if t.text in ("Kifaya", "Rakhimov", "Nazarov")]
+    assert organisation_names(doc, ents, set()) == {"kifaya"}  # "Mr. Rakhimov": a person after all
+    assert organisation_names(doc, ents, {"kifaya"}) == set()  # a surname of someone named in full: left alone
+
+
+def test_a_name_cut_in_two_or_mistyped_after_a_role_noun_is_one_person():
+    import spacy
+    from spacy.tokens import Span
+
+    from pipeline.components.consistency import person_names
+
+    doc = spacy.blank("en")("By Zamir Karajanov. Political scientist Adil Nurakishev met Karimov, Tashkent "
+                            "officials and the city of Osh Province")
+    at = {t.text: t.i for t in doc}
+    ents = [Span(doc, at["Zamir"], at["Zamir"] + 1, label="PERSON"),
+            Span(doc, at["Karajanov"], at["Karajanov"] + 1, label="PLACE"),
+            Span(doc, at["Adil"], at["Nurakishev"] + 1, label="PLACE"),
+            Span(doc, at["Karimov"], at["Karimov"] + 1, label="PERSON"),
+            Span(doc, at["Tashkent"], at["Tashkent"] + 1, label="PLACE"),
+            Span(doc, at["Osh"], at["Province"] + 1, label="PLACE")]
+    got = [(e.text, e.label_) for e in person_names(doc, ents)]
+    assert got == [("Zamir Karajanov", "PERSON"), ("Adil Nurakishev", "PERSON"), ("Karimov", "PERSON"),
+                   ("Tashkent", "PLACE"), ("Osh Province", "PLACE")]  # a comma between: two names
+
+
 def test_an_embassy_is_an_agency_linked_to_its_mission(parse_text):
     mentions, _ = parse_text("A spokesman for the U.S. embassy in Astana said the list was under review.")
     embassy = next(m for m in mentions if m.text == "U.S. embassy")

@@ -75,3 +75,67 @@ def test_the_following_day_is_anchored_on_the_body_not_a_header_date(parse_text)
     # never the day after the declassification date (2020-01-23): no body date precedes it, so it
     # stays without a value rather than guessed
     assert values["The following day"] in ("", "2010-01-21"), values
+
+
+@pytest.mark.parametrize("text, doc_date, last, value", [
+    ("this winter", "2007-01-20", None, "2006-WI"),        # a winter is the year of its December
+    ("last winter", "2009-03-01", None, "2008-WI"),
+    ("next summer", "2009-12-15", None, "2010-SU"),
+    ("last Friday", "2009-06-16", None, "2009-06-12"),
+    ("This past September", "2010-03-19", None, "2009-09"),
+    ("next March", "2009-12-15", None, "2010-03"),
+    ("the past year", "2010-01-27", None, "2009-01-27/2010-01-27"),
+    ("the past nine months", "2010-01-04", None, "2009-04-04/2010-01-04"),
+    ("the month ahead", "2009-11-05", None, "2009-11-05/2009-12-05"),
+    ("the first half of 2010", "2010-01-05", None, "2010-H1"),
+    ("the nineteenth century", "2008-05-01", None, "18"),
+    ("the early 20th century", "2008-05-01", None, "19"),
+    ("Christmas Day", "2010-01-05", None, "2009-12-25"),
+    ("the week of January 25", "2010-01-20", None, "2010-W04"),
+    ("mid-day August 9", "2008-08-10", None, "2008-08-09TMI"),
+    ("early August 9", "2008-08-10", None, "2008-08-09"),
+    ("later in November", "2006-11-02", None, "2006-11"),
+    ("earlier this month", "2009-02-10", None, "2009-02"),
+    ("earlier this year", "2008-06-01", None, "2008"),
+    ("the same day", "2008-12-30", date(2008, 12, 27), "2008-12-27"),
+    ("later that evening", "2006-11-24", date(2006, 11, 21), "2006-11-21"),
+    ("the preceding day", "2008-03-01", date(2008, 2, 19), "2008-02-18"),
+    ("the same day", "2008-12-30", None, ""),              # no day named before: no value, not a guess
+    ("the 21st", "2006-11-24", None, "2006-11-21"),
+    ("about 20 years ago", "2010-03-01", None, "1990"),
+    ("09/13/15", "2005-09-13", None, "2015-09-13"),
+    ("October \\ ¶15", "2008-10-20", None, "2008-10-15"),  # an archive dump's continuation and paragraph sign
+    ("later in the Spring", "2008-02-10", None, "2008-SP"),
+    ("later in the month", "2009-05-10", date(2009, 7, 2), "2009-07"),  # the month the narrative is in
+    ("the 21st Century", "2010-01-10", None, "20"),
+])
+def test_relative_and_timex_values(text, doc_date, last, value):
+    assert date_value(text, Anchor(doc_date, last=last)) == value
+
+
+def test_trailing_words_cut_from_a_date_without_value(nlp):
+    from pipeline.components.dates import trim_date
+
+    doc = nlp.make_doc("The talks were held in April or later, and on January 8 Friday and 12 May 2009.")
+    at = doc.text.index
+    run_on = doc.char_span(at("April"), at("April") + len("April or"), label="DATE")
+    trimmed, value = trim_date(run_on, Anchor("2009-03-02"))
+    assert (trimmed.text, value) == ("April", "2009-04")
+    weekday = doc.char_span(at("January"), at("January") + len("January 8 Friday"), label="DATE")
+    assert [(s.text, v) for s, v in [trim_date(weekday, Anchor("2009-12-20"))]] == [("January 8", "2010-01-08")]
+    # a span with a number at its end is left as it is (no value rather than a cut through a date)
+    numbered = doc.char_span(at("12 May"), at("12 May") + len("12 May 2009"), label="DATE")
+    assert trim_date(doc[numbered.start - 1:numbered.end], Anchor("2009-12-20"))[1] == ""
+
+
+def test_the_part_of_the_day_or_the_time_before_a_day_joins_its_date(nlp):
+    from pipeline.components.dates import Dates
+
+    text = "Fighting began on the evening of August 8 and at 1100 on August 9, with Russia."
+    doc = nlp.make_doc(text)
+    day = lambda s: doc.char_span(text.index(s), text.index(s) + len(s), label="DATE")  # noqa: E731
+    assert Dates._with_time_before(doc, text, day("August 8"), 0).text == "the evening of August 8"
+    assert Dates._with_time_before(doc, text, day("August 9"), 0).text == "1100 on August 9"
+    # never over the entity before it
+    assert Dates._with_time_before(doc, text, day("August 9"), day("August 9").start).text == "August 9"
+    assert Dates._with_time_before(doc, text, day("Russia"), 0).text == "Russia"  # nothing before: as it was

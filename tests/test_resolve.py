@@ -271,3 +271,20 @@ def test_an_upper_case_body_word_that_is_no_acronym_of_the_name_still_joins_it()
     ids = resolve(mentions, AliasTable.from_records([]), Overrides.from_records([]),
                   local_heads=frozenset({"prt"})).entity_ids
     assert ids[0] == ids[1] != ids[2]
+
+
+def test_a_cables_bare_post_joins_its_own_us_mission_not_another_embassy():
+    from pipeline.resolve import own_post_antecedents
+
+    mentions = [_m("t", "AMEMBASSY TRIPOLI", "AGENCY", link="Embassy of United States in Tripoli"),
+                _m("t", "Italian Embassy", "AGENCY", start=100), _m("t", "Embassy", "AGENCY", start=200),
+                _m("t", "U.S. Embassy", "AGENCY", start=300),
+                _m("d", "AMEMBASSY DUSHANBE", "AGENCY", link="Embassy of United States in Dushanbe"),
+                _m("d", "the Embassy", "AGENCY", start=100),
+                _m("n", "Embassy", "AGENCY"), _m("n", "U.S. Embassy", "AGENCY", start=30)]
+    assert own_post_antecedents(mentions, [0, 1, 2, 3]) == {2: 0, 3: 0}
+    assert own_post_antecedents(mentions, [6, 7]) == {}  # no post named with its place: left alone
+    ids = resolve(mentions, AliasTable.from_records([]), Overrides.from_records([]),
+                  local_heads=frozenset({"embassy"})).entity_ids
+    assert ids[0] == ids[2] == ids[3] != ids[1]
+    assert ids[4] == ids[5] != ids[0]  # each cable's "Embassy" is its own post: never one node

@@ -3,6 +3,10 @@
 - A surname of a person named in full ("Yerkin Akhinzhanov") is a PERSON wherever it stands alone
   in the document, whatever the model made of it there. A one-word name the model read as a person
   at least twice, and more often than as anything else, is added where the model missed it.
+- Two person spans one space apart are one name; a capitalised name right after a person's role
+  noun ("political scientist X Y") is a person (person_names).
+- A one-word "person" the document uses as a body at least twice ("X members", "members of X",
+  "an X-led protest") and never as a person is a GROUP there (organisation_names).
 - An entity found only in a re-cased upper-case line (a heading or SUBJECT line) is kept when the
   gazetteer knows it or the document names it elsewhere in normal case; "ELECTION SHORTCOMINGS"
   read as a person is dropped.
@@ -34,6 +38,10 @@ class Consistency:
         full = {e[-1].lower_ for e in ents if e.label_ == "PERSON" and len(e) >= 2
                 and len(e[-1]) >= self.min_surname_len and e[-1].is_alpha}
         full |= {e[0].lower_ for e in ents if e.label_ == "PERSON" and len(e) == 1 and e.kb_id_}
+        bodies = organisation_names(doc, ents, full)
+        if bodies:  # "Kifaya members", "members of Kifaya", "Kifaya-led": a body, not a person
+            ents = [Span(doc, e.start, e.end, label="GROUP") if e.label_ == "PERSON" and e.text.lower() in bodies
+                    else e for e in ents]
         labels: dict[str, Counter] = {}
         for e in ents:
             if len(e) == 1 and e[0].is_alpha and len(e[0]) >= self.min_surname_len:
@@ -54,17 +62,87 @@ class Consistency:
                     relabelled.add(ent.start)
                     added.append(Span(doc, token.i, token.i + 1, label="PERSON", kb_id=ent.kb_id))
             ents = filter_spans([e for e in ents if e.start not in relabelled] + added)
-        doc.ents = one_label_per_name(ents)
+        doc.ents = one_label_per_name(person_names(doc, ents))
         return doc
 
     @staticmethod
     def _unconfirmed(ent: Span, source: str, seen: dict[str, bool]) -> bool:
         """Found in a re-cased line only, unknown to the gazetteer and named nowhere else."""
-        if ent.label_ == "DATE" or ent.kb_id_ or source[ent.start_char:ent.end_char] == ent.text:
+        # (a name read across a wrapped line stands with a line break in the source: same words)
+        if ent.label_ == "DATE" or ent.kb_id_ or source[ent.start_char:ent.end_char].split() == ent.text.split():
             return False
+        line = source[source.rfind("\n", 0, ent.start_char) + 1:ent.start_char]
+        if ent.label_ == "PERSON" and _CLASSIFIED_BY.match(line):
+            return False  # "CLASSIFIED BY AMB. JON R. PURNELL": the classifying officer, named once
+
         if ent.text not in seen:
-            seen[ent.text] = re.search(rf"(?<!\w){re.escape(ent.text)}(?!\w)", source) is None
+            words = r"\s+".join(re.escape(w) for w in ent.text.split())
+            seen[ent.text] = re.search(rf"(?<!\w){words}(?!\w)", source) is None
         return seen[ent.text]
+
+
+_CLASSIFIED_BY = re.compile(r"\s*(?:classified\s+by\b|classification\s+authority\b)", re.I)
+MEMBER_AFTER = {"member", "members", "membership", "activist", "activists", "supporters", "leadership", "cadres",
+                "militants", "fighters", "coordinator", "founders", "spokesman", "spokesperson", "spokeswoman",
+                "chapter", "branch", "branches", "affiliates", "faction", "wing", "headquarters", "ranks"}
+MEMBER_BEFORE = {"members", "member", "leader", "leaders", "founder", "founders", "supporters", "activists",
+                 "ranks", "leadership", "spokesman", "coordinator"}
+LED_BY = {"led", "organized", "organised", "backed", "affiliated", "linked", "sponsored", "controlled", "owned", "run"}
+PERSON_BEFORE = {"mr", "mrs", "ms", "dr", "president", "minister", "ambassador", "senator", "general", "said", "told"}
+
+
+ROLE_BEFORE = {"scientist", "journalist", "analyst", "activist", "lawyer", "expert", "professor", "researcher",
+               "editor", "writer", "blogger", "economist", "sociologist", "historian", "commentator", "correspondent",
+               "reporter", "businessman", "businesswoman", "dissident", "poet", "novelist", "scholar", "attorney"}
+
+
+def person_names(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Names of persons the model cut or mistyped: a person span and a person span or a one-word name
+    one space after it are one name ("By Zamir" / "Karajanov"), and a two- or three-word capitalised name right
+    after a person's role noun is a person ("political scientist Adil Nurakishev"), unless the
+    gazetteer knows it."""
+    out: list[Span] = []
+    for e in ents:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.label_ == "PERSON" and prev.end == e.start and not prev.kb_id_
+                and not e.kb_id_ and prev[-1].whitespace_ == " " and prev[-1].is_alpha and e[0].is_title
+                and (e.label_ == "PERSON" or (len(e) == 1 and e[0].is_alpha and e.label_ != "DATE"))):
+            out[-1] = Span(doc, prev.start, e.end, label="PERSON")
+            continue
+        if (e.label_ in ("PLACE", "AGENCY", "GROUP") and not e.kb_id_ and 2 <= len(e) <= 3 and e.start > 0
+                and doc[e.start - 1].lower_ in ROLE_BEFORE and doc[e.start - 1].is_lower
+                and all(t.is_alpha and t.is_title for t in e)):
+            e = Span(doc, e.start, e.end, label="PERSON")
+        out.append(e)
+    return out
+
+
+def organisation_names(doc: Doc, ents: list[Span], surnames: set[str]) -> set[str]:
+    """One-word names the model read as persons that the document uses as bodies at least twice
+    ("X members", "members of X", "an X-led protest") and never as a person ("Mr. X", "President X").
+    Surnames of persons named in full and gazetteer persons are left alone."""
+    candidates = {e.text.lower() for e in ents if e.label_ == "PERSON" and len(e) == 1 and not e.kb_id_
+                  and e[0].is_alpha and e.text.lower() not in surnames}
+    if not candidates:
+        return set()
+    body, person = Counter(), Counter()
+    for t in doc:
+        low = t.lower_
+        if low not in candidates:
+            continue
+        after = doc[t.i + 1] if t.i + 1 < len(doc) else None
+        after2 = doc[t.i + 2] if t.i + 2 < len(doc) else None
+        before = doc[t.i - 1] if t.i > 0 else None
+        before2 = doc[t.i - 2] if t.i > 1 else None
+        if (after is not None and after.lower_ in MEMBER_AFTER) \
+                or (after is not None and after.text == "-" and not t.whitespace_ and after2 is not None
+                    and after2.lower_ in LED_BY) \
+                or (before is not None and before.lower_ == "of" and before2 is not None
+                    and before2.lower_ in MEMBER_BEFORE):
+            body[low] += 1
+        if before is not None and before.lower_.rstrip(".") in PERSON_BEFORE:
+            person[low] += 1
+    return {name for name, n in body.items() if n >= 2 and not person[name]}
 
 
 def one_label_per_name(ents: list[Span]) -> list[Span]:

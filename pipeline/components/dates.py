@@ -62,7 +62,10 @@ class Dates(DataStage):
                 elif self.drop.search(" ".join(ent.text.split())):
                     continue
                 else:
+                    ent = self._with_time_before(doc, text, ent, ents[-1].end if ents else 0)
                     value = date_value(ent.text, anchor)
+                    if not value:  # "April or", "January 8 Friday": a date the model ran on past
+                        ent, value = trim_date(ent, anchor)
                 values[f"{ent.start_char}:{ent.end_char}"] = value
                 if len(value) >= 10 and "/" not in value and not in_regions(headers, ent.start_char):
                     anchor.last = date.fromisoformat(value[:10])
@@ -70,6 +73,16 @@ class Dates(DataStage):
         doc.ents = ents
         doc._.kzx_values = values
         return doc
+
+    @staticmethod
+    def _with_time_before(doc: Doc, text: str, ent: Span, floor: int) -> Span:
+        """A day with the part of the day or the time before it that the model left out ("the evening
+        of" / "1100 on" + "August 8"), not reaching back over the entity before (token `floor`)."""
+        m = _TIME_BEFORE.search(text, max(0, ent.start_char - 40), ent.start_char)
+        if m is None:
+            return ent
+        span = doc.char_span(m.start(), ent.end_char, label="DATE", alignment_mode="contract")
+        return span if span is not None and span.start >= floor and span.end == ent.end else ent
 
     def _complete(self, doc: Doc, text: str) -> tuple[list[Span], set[int]]:
         ents = list(doc.ents)
@@ -79,6 +92,10 @@ class Dates(DataStage):
             clash = [e for e in ents if e.start < span.end and span.start < e.end]
             if all(e.label_ == "DATE" and len(e) <= len(span) for e in clash):
                 ents = [e for e in ents if e not in clash] + [span]
+        # "the 1980's" read as "1980": the decade's "'s" belongs to it
+        ents = [Span(doc, e.start, e.end + 1, label="DATE")
+                if e.label_ == "DATE" and _DECADE_YEAR.match(e.text) and e.end < len(doc)
+                and doc[e.end].text in ("'s", "’s") and not doc[e.end - 1].whitespace_ else e for e in ents]
         ents = sorted(filter_spans(ents), key=lambda e: e.start)
         joined: list[Span] = []
         for ent in ents:
@@ -107,6 +124,25 @@ class Dates(DataStage):
                 elif not any(e.start < span.end and span.start < e.end for e in joined):
                     extra.append(span)
         return filter_spans(joined + extra), {e.start for e in extra} | days
+
+
+_TIME_BEFORE = re.compile(r"(?<![\w-])(?:(?:the|that)\s+(?:morning|afternoon|evening|night)\s+of|"
+                          r"(?:[01]\d|2[0-3])[0-5]\d\s*(?:hours|hrs)?\s+on)\s+$", re.I)
+_DECADE_YEAR = re.compile(r"^(?:the\s+)?(?:early\s+|mid-|late\s+)?\d{3}0$", re.I)
+
+
+def trim_date(ent: Span, anchor: Anchor, most: int = 2) -> tuple[Span, str]:
+    """A DATE span without a value, cut by up to `most` trailing words (no numbers) when what is
+    left has one; else the span as it was, with no value."""
+    for cut in range(1, min(most, len(ent) - 1) + 1):
+        if any(t.like_num for t in ent[len(ent) - cut:]):
+            break
+        shorter = ent[:len(ent) - cut]
+        if shorter[-1].is_punct or shorter[-1].is_space:
+            continue
+        if value := date_value(shorter.text, anchor):
+            return Span(ent.doc, shorter.start, shorter.end, label="DATE"), value
+    return ent, ""
 
 
 @Language.factory("kzx_dates", default_config={"rules": "", "events": []},

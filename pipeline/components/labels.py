@@ -58,6 +58,8 @@ class Labels(DataStage):
         self.currency = set(self.rules.get("currency_words", []))
         self.title_starts = set(self.rules.get("org_title_starts", []))
         self.adjectives = {a.lower() for a in self.rules.get("demonyms", [])} | set(adjectives)
+        self.countries = {n.lower() for r in load_records(gazetteers) if r.get("kind") == "country"
+                          for n in [r["id"], *r.get("names", []), *r.get("aliases", [])] if " " not in n}
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
@@ -84,6 +86,14 @@ class Labels(DataStage):
                 return None
             if not lower_text and not any(c.isupper() for c in text) and text.lower() not in self.lower_keep:
                 return None  # lower-case descriptions are not names ("the ministry of justice")
+            if len(ent) >= 2 and all(t.is_lower and t.is_alpha for t in ent[1:]) and not lower_text \
+                    and ent[1].lower_ not in ("embassy", "consulate", "mission"):  # newswire's "U.S. embassy"
+                # "the Kazakhstan foreign ministry", "Kazakhstani government": a description, not a name;
+                # the country word in it is a place
+                if ent[0].lower_ in self.countries:
+                    return Span(doc, ent.start, ent.start + 1, label="PLACE")
+                if ent[0].lower_ in self.adjectives:
+                    return None
             end = ent.end
             # a name does not end in a function word ("al-Qaeda in the", "Bank of"): the model stopped short
             while end - ent.start > 1 and doc[end - 1].is_lower and (doc[end - 1].is_stop or doc[end - 1].is_punct):

@@ -11,6 +11,7 @@ The model is saved with the pipeline (to_disk).
 
 from __future__ import annotations
 
+import json
 import re
 
 from spacy.language import Language
@@ -68,11 +69,14 @@ class OrgType:
     def to_disk(self, path, exclude=()) -> None:
         path = ensure_path(path)
         path.mkdir(parents=True, exist_ok=True)
+        (path / "cfg.json").write_text(json.dumps({"threshold": self.threshold}), encoding="utf-8")
         if self.model is not None:
             self.model.to_disk(path / "model")
 
     def from_disk(self, path, exclude=()) -> "OrgType":
         path = ensure_path(path)
+        if (path / "cfg.json").is_file():  # the threshold the pipeline was saved with (kzx.toml's, at build)
+            self.threshold = float(json.loads((path / "cfg.json").read_text(encoding="utf-8"))["threshold"])
         if (path / "model" / "weights.npy").is_file():
             self.model = LinearModel.from_disk(path / "model")
         return self
