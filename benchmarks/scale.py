@@ -108,10 +108,12 @@ def synthesize(seed_db: Path, store: Path, n: int, seed: int) -> dict:
     docs = [r for r in src.execute("SELECT doc_id, sha256, size, fingerprint, text, meta FROM documents "
                                    "WHERE status = 'ok' ORDER BY doc_id")]
     mentions: dict[str, list] = {}
-    for row in src.execute('SELECT * FROM mentions ORDER BY doc_id, start, "end"'):
+    for row in src.execute('SELECT doc_id, start, "end", text, label, value, sent_start, sent_end, boilerplate, '
+                           'link FROM mentions ORDER BY doc_id, start, "end"'):
         mentions.setdefault(row[0], []).append(row)
     relations: dict[str, list] = {}
-    for row in src.execute("SELECT * FROM relations"):
+    for row in src.execute("SELECT doc_id, head_start, head_end, tail_start, tail_end, type, sent_start, sent_end, "
+                           "date, directed, confidence, label FROM relations"):
         relations.setdefault(row[0], []).append(row)
     settings = list(src.execute("SELECT key, value FROM settings WHERE key != 'export_state'"))
     src.close()
@@ -160,8 +162,10 @@ def synthesize(seed_db: Path, store: Path, n: int, seed: int) -> dict:
         body = "".join(chars)
         db.execute("INSERT INTO documents VALUES (?, ?, ?, 'ok', '', ?, ?, ?, ?)",
                    (new_id, hashlib.sha256(body.encode()).hexdigest(), size, fingerprint, time.time(), body, meta))
-        db.executemany(f"INSERT INTO mentions VALUES ({', '.join('?' * ncols_m)})", rows)
-        db.executemany(f"INSERT INTO relations VALUES ({', '.join('?' * ncols_r)})",
+        db.executemany(f'INSERT INTO mentions (doc_id, start, "end", text, label, value, sent_start, sent_end, '
+                       f'boilerplate, link) VALUES ({", ".join("?" * ncols_m)})', rows)
+        db.executemany(f"INSERT INTO relations (doc_id, head_start, head_end, tail_start, tail_end, type, sent_start, "
+                       f"sent_end, date, directed, confidence, label) VALUES ({', '.join('?' * ncols_r)})",
                        [(new_id, *r[1:]) for r in relations.get(doc_id, [])])
         if i % 2000 == 1999:
             db.execute("COMMIT")
