@@ -8,6 +8,7 @@ import fcntl
 import gc
 import json
 import os
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from .ingest import scan
 from .ingest.reader import file_hash
 from .names.aliases import AliasTable, Overrides
 from .resolve import Resolution, resolve
-from .store import Store
+from .store import Store, store_error
 from .stored_graph import StoredGraph
 
 STORE_NAME = "kzx.sqlite"
@@ -427,10 +428,13 @@ def build_export(store: Store, settings: Settings, phase: Callable[..., None] | 
     writers."""
     phase = phase or _quiet
     phase("resolve")
-    stored_graph(store, settings).update()
-    phase("graph")
-    return StoredExport(store.path, int(settings.graph.get("min_weight", 1)),
-                        bool(settings.graph.get("typed_only", False)))
+    try:
+        stored_graph(store, settings).update()
+        phase("graph")
+        return StoredExport(store.path, int(settings.graph.get("min_weight", 1)),
+                            bool(settings.graph.get("typed_only", False)))
+    except sqlite3.Error as exc:
+        raise store_error(store.path, exc) from None
 
 
 def stored_graph(store: Store, settings: Settings) -> StoredGraph:
@@ -495,6 +499,8 @@ def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats,
     phase("write")
     try:
         summary.files += write_outputs(export, out_dir, formats, settings.export_memory_mb)
+    except sqlite3.Error as exc:  # the writers read the store as they go
+        raise store_error(store.path, exc) from None
     except OSError as exc:
         where = exc.filename or out_dir
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):

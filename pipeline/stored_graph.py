@@ -59,18 +59,19 @@ CREATE TABLE IF NOT EXISTS doc_pairs (
     doc_id TEXT, seq INTEGER, hk INTEGER, tk INTEGER, type TEXT, directed INTEGER, sent_start INTEGER,
     sent_end INTEGER, date TEXT, confidence REAL, label TEXT);
 CREATE INDEX IF NOT EXISTS doc_pairs_doc ON doc_pairs (doc_id);
-CREATE INDEX IF NOT EXISTS doc_pairs_hk ON doc_pairs (hk);
+CREATE INDEX IF NOT EXISTS doc_pairs_hk ON doc_pairs (hk, tk);
 CREATE INDEX IF NOT EXISTS doc_pairs_tk ON doc_pairs (tk);
 CREATE TABLE IF NOT EXISTS skipped_dates (doc_id TEXT PRIMARY KEY, dates TEXT);
 CREATE TABLE IF NOT EXISTS ents (
     eid TEXT PRIMARY KEY, label TEXT, name TEXT, wikidata TEXT, mentions INTEGER, documents INTEGER,
     aliases TEXT, content INTEGER);
 CREATE TABLE IF NOT EXISTS edges (
-    src TEXT, dst TEXT, type TEXT, directed INTEGER, weight INTEGER, documents INTEGER, ev_doc TEXT,
+    src TEXT, dst TEXT, type TEXT, directed INTEGER, weight INTEGER, documents INTEGER, ev_doc TEXT, ev_seq INTEGER,
     ev_start INTEGER, ev_end INTEGER, evidence TEXT, confidence REAL, label TEXT,
     PRIMARY KEY (src, dst, type));
 CREATE INDEX IF NOT EXISTS edges_dst ON edges (dst);
-CREATE TABLE IF NOT EXISTS edge_dates (src TEXT, dst TEXT, type TEXT, date TEXT, PRIMARY KEY (src, dst, type, date));
+CREATE TABLE IF NOT EXISTS edge_dates (
+    src TEXT, dst TEXT, type TEXT, date TEXT, n INTEGER, PRIMARY KEY (src, dst, type, date));
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
 """
 STATE_TABLES = ("rkeys", "doc_kids", "fuzzy", "doc_pairs", "skipped_dates", "ents", "edges", "edge_dates")
@@ -161,6 +162,7 @@ class StoredGraph:
             self._resolve_region(None)
             self._entities(None)
             self._edges(None)
+            self._fill_evidence()
             db.execute("INSERT OR REPLACE INTO settings VALUES ('graph_state', ?)", (self.fingerprint,))
             db.execute("COMMIT")
         except BaseException:
@@ -170,6 +172,7 @@ class StoredGraph:
     def _increment(self, doc_ids: list[str]) -> None:
         db = self.db
         touched: set[int] = set()
+        removed = self._evidence_rows(doc_ids)  # what the documents gave the graph before
         for chunk in _chunks(doc_ids):
             q = _marks(chunk)
             touched |= {r[0] for r in db.execute(f"SELECT kid FROM doc_kids WHERE doc_id IN ({q})", chunk)}
@@ -188,11 +191,29 @@ class StoredGraph:
             db.execute(f"DELETE FROM fuzzy WHERE a IN ({_marks(chunk)}) OR b IN ({_marks(chunk)})", chunk + chunk)
         self._find_fuzzy_pairs(fresh)
         region = self._closure(touched)
-        old_eids = self._eids_of(region)
+        old_map = self._eid_map(region)
         self._resolve_region(region)
-        affected = old_eids | self._eids_of(region)
+        new_map = self._eid_map(region)
+        affected = (set(old_map.values()) | set(new_map.values())) - {None}
+        old_content = self._content(affected)
         self._entities(affected)
-        self._edges(affected)
+        new_content = self._content(affected)
+        # entities whose keys changed (a key with mentions outside the changed documents moved), or whose
+        # being a node changed: their edges are recomputed; the others' take the changed documents' evidence
+        remapped = {e for kid, eid in old_map.items() if kid <= before and eid != new_map.get(kid)
+                    for e in (eid, new_map.get(kid))} - {None}
+        remapped |= {e for e in affected if old_content.get(e) != new_content.get(e)}
+        self._edges(remapped)
+        self._delta_edges(removed, self._evidence_rows(sorted(ok)), remapped)
+        self._fill_evidence()
+
+    def _eid_map(self, kids: set[int]) -> dict[int, str | None]:
+        return {r[0]: r[1] for chunk in _chunks(kids)
+                for r in self.db.execute(f"SELECT kid, eid FROM rkeys WHERE kid IN ({_marks(chunk)})", chunk)}
+
+    def _content(self, eids: set[str]) -> dict[str, int]:
+        return {r[0]: r[1] for chunk in _chunks(eids)
+                for r in self.db.execute(f"SELECT eid, content FROM ents WHERE eid IN ({_marks(chunk)})", chunk)}
 
     # ---- per document: keys and evidence ---------------------------------------------------------
 
@@ -612,18 +633,30 @@ class StoredGraph:
 
     # ---- edges -----------------------------------------------------------------------------------
 
+    _EVIDENCE = ("SELECT a.eid, b.eid, p.type, p.directed, p.doc_id, p.seq, p.sent_start, p.sent_end, p.date, "
+                 "p.confidence, p.label FROM doc_pairs p JOIN rkeys a ON a.kid = p.hk JOIN rkeys b ON b.kid = p.tk "
+                 "JOIN ents ea ON ea.eid = a.eid AND ea.content JOIN ents eb ON eb.eid = b.eid AND eb.content "
+                 "WHERE a.eid != b.eid")
+
+    def _evidence_rows(self, doc_ids) -> list[tuple]:
+        """The graph evidence of some documents as the tables map it now: (source, target, type,
+        directed, doc_id, seq, sentence start, end, date, confidence, label), undirected with source <
+        target, as graph.build_graph keys it."""
+        out = []
+        for chunk in _chunks(doc_ids):
+            for row in self.db.execute(f"{self._EVIDENCE} AND p.doc_id IN ({_marks(chunk)})", chunk):
+                out.append(_oriented(row))
+        return out
+
     def _edges(self, eids: set[str] | None) -> None:
-        """The aggregated edges touching `eids` (all when None), from the documents' evidence: weight,
-        documents, dates, the highest confidence, and the first evidence's sentence, label, direction."""
+        """The aggregated edges touching `eids` (all when None) recomputed from the documents' evidence:
+        weight, documents, dates, the highest confidence, the first evidence's sentence, label and
+        direction (the first in document and evidence order)."""
         db = self.db
-        select = ("SELECT a.eid, b.eid, p.type, p.directed, p.doc_id, p.seq, p.sent_start, p.sent_end, p.date, "
-                  "p.confidence, p.label FROM doc_pairs p JOIN rkeys a ON a.kid = p.hk JOIN rkeys b ON b.kid = p.tk "
-                  "JOIN ents ea ON ea.eid = a.eid AND ea.content JOIN ents eb ON eb.eid = b.eid AND eb.content "
-                  "WHERE a.eid != b.eid")
         if eids is None:
             db.execute("DELETE FROM edges")
             db.execute("DELETE FROM edge_dates")
-            sources = [db.execute(select)]
+            sources = [db.execute(self._EVIDENCE)]
         else:
             kids = [r[0] for chunk in _chunks(eids)
                     for r in db.execute(f"SELECT kid FROM rkeys WHERE eid IN ({_marks(chunk)})", chunk)]
@@ -634,46 +667,104 @@ class StoredGraph:
             sources = []
             for chunk in _chunks(kids):
                 q = _marks(chunk)
-                sources.append(db.execute(f"{select} AND (p.hk IN ({q}) OR p.tk IN ({q}))", chunk + chunk).fetchall())
+                sources.append(db.execute(f"{self._EVIDENCE} AND (p.hk IN ({q}) OR p.tk IN ({q}))",
+                                          chunk + chunk).fetchall())
+        self._aggregate(sources, distinct=eids is not None)
+
+    def _aggregate(self, sources, distinct: bool) -> None:
+        """Evidence rows -> new edge rows (their evidence sentences filled afterwards)."""
+        db = self.db
         db.execute("CREATE TEMP TABLE IF NOT EXISTS evidence_rows (src TEXT, dst TEXT, type TEXT, directed INTEGER, "
                    "doc_id TEXT, seq INTEGER, sent_start INTEGER, sent_end INTEGER, date TEXT, confidence REAL, "
                    "label TEXT)")
         db.execute("DELETE FROM temp.evidence_rows")
+        insert = "INSERT INTO temp.evidence_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         for source in sources:
             batch = []
-            for a, b, rtype, directed, doc_id, seq, ss, se, date, confidence, label in source:
-                if not directed and b < a:
-                    a, b = b, a
-                batch.append((a, b, rtype, directed, doc_id, seq, ss, se, date, confidence, label))
+            for row in source:
+                batch.append(_oriented(row))
                 if len(batch) >= 50_000:
-                    db.executemany("INSERT INTO temp.evidence_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+                    db.executemany(insert, batch)
                     batch = []
-            db.executemany("INSERT INTO temp.evidence_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
-        rows = db.execute("SELECT DISTINCT * FROM temp.evidence_rows ORDER BY src, dst, type, doc_id, seq")
+            db.executemany(insert, batch)
+        rows = db.execute(f"SELECT {'DISTINCT' if distinct else ''} * FROM temp.evidence_rows "
+                          "ORDER BY src, dst, type, doc_id, seq")
         edges, dates = [], []
-        for (src, dst, rtype), group in groupby(rows, key=lambda r: r[:3]):
-            first = next(group)
-            weight, docs, confidence, seen = 1, {first[4]}, first[9], {first[8]} - {""}
-            for r in group:
-                weight += 1
-                docs.add(r[4])
-                if r[9] > confidence:
-                    confidence = r[9]
-                if r[8]:
-                    seen.add(r[8])
-            edges.append((src, dst, rtype, first[3], weight, len(docs), first[4], first[6], first[7], None,
-                          confidence, first[10]))
-            dates.extend((src, dst, rtype, d) for d in seen)
+        for key, group in groupby(rows, key=lambda r: r[:3]):
+            edge, counts = _edge_of(list(group))
+            edges.append(edge)
+            dates.extend((*key, d, n) for d, n in counts.items())
             if len(edges) >= 50_000:
                 self._put_edges(edges, dates)
                 edges, dates = [], []
         self._put_edges(edges, dates)
         db.execute("DELETE FROM temp.evidence_rows")
-        self._fill_evidence()
 
     def _put_edges(self, edges: list, dates: list) -> None:
-        self.db.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", edges)
-        self.db.executemany("INSERT INTO edge_dates VALUES (?, ?, ?, ?)", dates)
+        self.db.executemany("INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", edges)
+        self.db.executemany("INSERT INTO edge_dates VALUES (?, ?, ?, ?, ?)", dates)
+
+    def _delta_edges(self, removed: list[tuple], added: list[tuple], skip: set[str]) -> None:
+        """Edges brought up to date with the evidence of documents taken out and put in, where the
+        mapping of keys to entities did not change (`skip`: the entities whose edges were recomputed).
+        An edge that loses its first evidence or its most confident one is recomputed."""
+        db = self.db
+        where = "src = ? AND dst = ? AND type = ?"
+        recompute = set()
+        for key, rows in _by_edge(removed, skip).items():
+            edge = db.execute(f"SELECT weight, documents, ev_doc, ev_seq, confidence FROM edges WHERE {where}",
+                              key).fetchone()
+            if edge is None:
+                continue
+            weight, documents, ev_doc, ev_seq, confidence = edge
+            if weight <= len(rows):
+                db.execute(f"DELETE FROM edges WHERE {where}", key)
+                db.execute(f"DELETE FROM edge_dates WHERE {where}", key)
+                continue
+            db.execute(f"UPDATE edges SET weight = ?, documents = ? WHERE {where}",
+                       (weight - len(rows), documents - len({r[4] for r in rows}), *key))
+            for date, n in Counter(r[8] for r in rows if r[8]).items():
+                db.execute(f"UPDATE edge_dates SET n = n - ? WHERE {where} AND date = ?", (n, *key, date))
+            db.execute(f"DELETE FROM edge_dates WHERE {where} AND n <= 0", key)
+            if any((r[4], r[5]) == (ev_doc, ev_seq) or r[9] >= confidence for r in rows):
+                recompute.add(key)
+        for key, rows in _by_edge(added, skip).items():
+            rows.sort(key=lambda r: (r[4], r[5]))
+            new, counts = _edge_of(rows)
+            edge = db.execute(f"SELECT weight, documents, ev_doc, ev_seq, confidence FROM edges WHERE {where}",
+                              key).fetchone()
+            if edge is None:
+                self._put_edges([new], [(*key, d, n) for d, n in counts.items()])
+            else:
+                weight, documents, ev_doc, ev_seq, confidence = edge
+                db.execute(f"UPDATE edges SET weight = ?, documents = ?, confidence = ? WHERE {where}",
+                           (weight + new[4], documents + new[5], max(confidence, new[11]), *key))
+                if (new[6], new[7]) < (ev_doc, ev_seq):  # an earlier first evidence
+                    db.execute(f"UPDATE edges SET directed = ?, ev_doc = ?, ev_seq = ?, ev_start = ?, ev_end = ?, "
+                               f"evidence = NULL, label = ? WHERE {where}", (new[3], *new[6:10], new[12], *key))
+                db.executemany(f"INSERT INTO edge_dates VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + "
+                               "excluded.n", [(*key, d, n) for d, n in counts.items()])
+        for key in recompute:
+            self._recompute_edge(key)
+
+    def _recompute_edge(self, key: tuple) -> None:
+        """One edge from its evidence (both orientations of its entities' keys are read)."""
+        db = self.db
+        src, dst, rtype = key
+        kids = {eid: [r[0] for r in db.execute("SELECT kid FROM rkeys WHERE eid = ?", (eid,))] for eid in (src, dst)}
+        rows = []
+        for a, b in ((src, dst), (dst, src)):
+            for ha in _chunks(kids[a]):
+                for hb in _chunks(kids[b]):
+                    rows += [o for row in db.execute(f"{self._EVIDENCE} AND p.type = ? AND p.hk IN ({_marks(ha)}) "
+                                                     f"AND p.tk IN ({_marks(hb)})", [rtype, *ha, *hb])
+                             if (o := _oriented(row))[:3] == key]
+        db.execute("DELETE FROM edges WHERE src = ? AND dst = ? AND type = ?", key)
+        db.execute("DELETE FROM edge_dates WHERE src = ? AND dst = ? AND type = ?", key)
+        if rows:
+            rows.sort(key=lambda r: (r[4], r[5]))
+            edge, counts = _edge_of(rows)
+            self._put_edges([edge], [(*key, d, n) for d, n in counts.items()])
 
     def _fill_evidence(self) -> None:
         """Each new edge's evidence sentence, cut from its document's text (one document read at a time)."""
@@ -689,3 +780,27 @@ class StoredGraph:
                     sentence = sentence[:EVIDENCE_CHARS - 1] + "…"
                 updates.append((sentence, rowid))
         db.executemany("UPDATE edges SET evidence = ? WHERE rowid = ?", updates)
+
+
+def _oriented(row: tuple) -> tuple:
+    """An evidence row with an undirected pair's entities in order (source < target)."""
+    if not row[3] and row[1] < row[0]:
+        return (row[1], row[0], *row[2:])
+    return tuple(row)
+
+
+def _by_edge(rows: list[tuple], skip: set[str]) -> dict[tuple, list[tuple]]:
+    out = defaultdict(list)
+    for r in rows:
+        if r[0] not in skip and r[1] not in skip:
+            out[r[:3]].append(r)
+    return out
+
+
+def _edge_of(rows: list[tuple]) -> tuple[tuple, Counter]:
+    """An edge row from its evidence rows (in document and evidence order), and its dates counted."""
+    first = rows[0]
+    confidence = max(r[9] for r in rows)
+    counts = Counter(r[8] for r in rows if r[8])
+    return ((first[0], first[1], first[2], first[3], len(rows), len({r[4] for r in rows}), first[4], first[5],
+             first[6], first[7], None, confidence, first[10]), counts)
