@@ -79,8 +79,18 @@ _CHUNK = 500  # ids per IN (...) list
 _LAST = "\U0010ffff"  # the order of keys resolve() makes itself (shared surnames): after every real key
 
 
+SCHEMA_VERSION = "1"
+
+
 def ensure_schema(db: sqlite3.Connection) -> None:
-    """The stage's tables, and the mentions' key columns; called by the store when it opens."""
+    """The stage's tables, and the mentions' key columns; called by the store when it opens. Tables of
+    another version are dropped: they are derived, and the next update rebuilds them."""
+    row = db.execute("SELECT value FROM settings WHERE key = 'graph_schema'").fetchone()
+    if row is None or row[0] != SCHEMA_VERSION:
+        for name in STATE_TABLES:
+            db.execute(f"DROP TABLE IF EXISTS {name}")
+        db.execute("DELETE FROM settings WHERE key = 'graph_state'")
+        db.execute("INSERT OR REPLACE INTO settings VALUES ('graph_schema', ?)", (SCHEMA_VERSION,))
     db.executescript(SCHEMA)
     have = {row[1] for row in db.execute("PRAGMA table_info(mentions)")}
     for column, kind in (("kid", "INTEGER"), ("surface", "TEXT")):
@@ -111,6 +121,7 @@ class StoredGraph:
     def __init__(self, db: sqlite3.Connection, table: AliasTable, overrides: Overrides, threshold: float,
                  local_heads: frozenset[str], window: int, date_nodes: bool, fingerprint: str):
         self.db = db
+        db.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages: the rebuild's indexes and sorts
         self.table, self.overrides, self.threshold = table, overrides, threshold
         self.local_heads, self.window, self.date_nodes = local_heads, window, date_nodes
         self.fingerprint = fingerprint
@@ -132,26 +143,29 @@ class StoredGraph:
         pending = [r[0] for r in db.execute("SELECT doc_id FROM pending ORDER BY doc_id")]
         if not pending:
             return "current"
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # the parse's pages into the database: a shorter log
         db.execute("BEGIN IMMEDIATE")
         try:
             self._increment(pending)
             db.execute("DELETE FROM pending")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+                db.execute("ROLLBACK")
             raise
         return "increment"
 
     def rebuild(self) -> None:
         """Every table from the stored mentions and relations, one document at a time."""
         db = self.db
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute("DELETE FROM settings WHERE key = 'graph_state'")
             for name in STATE_TABLES:
                 db.execute(f"DELETE FROM {name}")
             db.execute("DELETE FROM pending")
-            db.execute("UPDATE mentions SET kid = NULL, surface = NULL")
+            db.execute("UPDATE mentions SET kid = NULL, surface = NULL WHERE kid IS NOT NULL")
             index: dict[tuple, int] = {}
             docs = [r[0] for r in db.execute("SELECT doc_id FROM documents WHERE status = 'ok' ORDER BY doc_id")]
             for doc_id in docs:
@@ -159,14 +173,16 @@ class StoredGraph:
             del index, docs
             self._finish_keys(None)
             self._find_fuzzy_pairs(None)
-            self._resolve_region(None)
+            for region in self._components():
+                self._resolve_region(region)
             self._entities(None)
             self._edges(None)
             self._fill_evidence()
             db.execute("INSERT OR REPLACE INTO settings VALUES ('graph_state', ?)", (self.fingerprint,))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+                db.execute("ROLLBACK")
             raise
 
     def _increment(self, doc_ids: list[str]) -> None:
@@ -232,17 +248,9 @@ class StoredGraph:
         kids, counts, updates, first = [], Counter(), [], {}
         for (rowid, *_), m, (k, canonical, rec, surface) in zip(rows, mentions, keyed):
             full = (k[0], k[1], k[2] if len(k) == 3 else "")
-            kid = index.get(full) if index is not None else self._kid(full)
-            if kid is None:
-                kid = self._new_key(full, canonical, rec)
-                if index is not None:
-                    index[full] = kid
+            kid = self._key_id(full, canonical, rec, index)
             if full[2]:  # a bare surname may make its shared key (resolve's _join_surnames): it has a row
-                shared = (full[0], full[1], "")
-                if (index.get(shared) if index is not None else self._kid(shared)) is None:
-                    skid = self._new_key(shared, "", None)
-                    if index is not None:
-                        index[shared] = skid
+                self._key_id((full[0], full[1], ""), "", None, index)
             kids.append(kid)
             counts[kid] += 1
             if kid not in first:  # resolve() names a key after its first mention's canonical and record
@@ -290,6 +298,20 @@ class StoredGraph:
                          r.label) for i, (hk, tk, r) in enumerate(pairs)])
         return set(counts)
 
+    def _key_id(self, full: tuple, canonical: str, rec: dict | None, index: dict | None) -> int:
+        """The key's row id, made when new; `index` caches ids during a rebuild (bounded: a miss asks
+        the table)."""
+        kid = index.get(full) if index is not None else None
+        if kid is None:
+            kid = self._kid(full)
+            if kid is None:
+                kid = self._new_key(full, canonical, rec)
+            if index is not None:
+                if len(index) >= 300_000:
+                    index.clear()
+                index[full] = kid
+        return kid
+
     def _kid(self, full: tuple) -> int | None:
         row = self.db.execute("SELECT kid FROM rkeys WHERE label = ? AND key = ? AND rdoc = ?", full).fetchone()
         return row[0] if row else None
@@ -320,9 +342,14 @@ class StoredGraph:
                        "WHERE kid IN (SELECT kid FROM doc_kids)")
             first = db.execute('SELECT kid, doc_id, start, "end" FROM mentions WHERE kid IS NOT NULL '
                                'ORDER BY kid, doc_id, start, "end"')
-            db.executemany("UPDATE rkeys SET f_doc = ?, f_start = ?, f_end = ? WHERE kid = ?",
-                           [(d, s, e, kid) for kid, group in groupby(first, key=lambda r: r[0])
-                            for _, d, s, e in [next(group)]])
+            batch = []
+            for kid, group in groupby(first, key=lambda r: r[0]):
+                _, d, s, e = next(group)
+                batch.append((d, s, e, kid))
+                if len(batch) >= 50_000:
+                    db.executemany("UPDATE rkeys SET f_doc = ?, f_start = ?, f_end = ? WHERE kid = ?", batch)
+                    batch = []
+            db.executemany("UPDATE rkeys SET f_doc = ?, f_start = ?, f_end = ? WHERE kid = ?", batch)
             db.execute(f"UPDATE rkeys SET {name} WHERE f_doc IS NOT NULL")
             return set()
         changed = set()
@@ -370,19 +397,23 @@ class StoredGraph:
         same = a is b
         words_a = [r[1].split() for r in a]
         words_b = [r[1].split() for r in b]
-        score = None
-        for pos in range(len(words_a[0])):
-            s = process.cdist([w[pos] for w in words_a], [w[pos] for w in words_b], scorer=fuzz.ratio,
-                              dtype=np.float64, workers=1)
-            score = s if score is None else np.minimum(score, s)
+        columns = [[w[pos] for w in words_b] for pos in range(len(words_a[0]))]
+        step = max(1, 4_000_000 // max(1, len(b)))  # score matrices of at most 4M cells (32 MB) at a time
         out = []
-        for i, j in zip(*np.nonzero(score >= self.threshold)):
-            if same and j <= i:
-                continue
-            ra, rb = a[i], b[j]
-            if ra[3] and rb[3] and ra[2] != rb[2]:  # two different gazetteer records
-                continue
-            out.append((min(ra[0], rb[0]), max(ra[0], rb[0])))
+        for lo in range(0, len(a), step):
+            score = None
+            for pos, column in enumerate(columns):
+                s = process.cdist([w[pos] for w in words_a[lo:lo + step]], column, scorer=fuzz.ratio,
+                                  dtype=np.float64, workers=1)
+                score = s if score is None else np.minimum(score, s)
+            for i, j in zip(*np.nonzero(score >= self.threshold)):
+                i += lo
+                if same and j <= i:
+                    continue
+                ra, rb = a[i], b[j]
+                if ra[3] and rb[3] and ra[2] != rb[2]:  # two different gazetteer records
+                    continue
+                out.append((min(ra[0], rb[0]), max(ra[0], rb[0])))
         return out
 
     # ---- the closure an increment re-resolves ----------------------------------------------------
@@ -418,6 +449,56 @@ class StoredGraph:
                                         "SELECT kid FROM rkeys WHERE label = ? AND key = ? AND rdoc = ''", ref)}
             frontier = found - region
         return region
+
+    def _components(self, batch: int = 50_000):
+        """The keys in groups no grouping rule crosses (fuzzy pairs, one name key, one surname, override
+        groups), several groups to a batch of about `batch` keys: a rebuild resolves one batch at a time."""
+        from array import array
+
+        db = self.db
+        top = db.execute("SELECT COALESCE(MAX(kid), 0) FROM rkeys").fetchone()[0]
+        parent = array("q", range(top + 1))
+
+        def find(x: int) -> int:
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        def join(a: int, b: int) -> None:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+        for a, b in db.execute("SELECT a, b FROM fuzzy"):
+            join(a, b)
+        for column, where in (("key", "label != 'DATE'"), ("surname", "surname IS NOT NULL")):
+            last, first = None, 0
+            for value, kid in db.execute(f"SELECT {column}, kid FROM rkeys WHERE {where} ORDER BY {column}"):
+                if value == last:
+                    join(first, kid)
+                else:
+                    last, first = value, kid
+        for group in self.override_groups:
+            kids = [r[0] for ref in group
+                    for r in db.execute("SELECT kid FROM rkeys WHERE label = ? AND key = ? AND rdoc = ''", ref)]
+            for kid in kids[1:]:
+                join(kids[0], kid)
+        roots = array("q", (find(k) for k in range(top + 1)))
+        del parent
+        order = np.argsort(np.frombuffer(roots, dtype=np.int64), kind="stable")
+        out, last = [], None
+        for kid in order.tolist():
+            if kid == 0:
+                continue
+            root = roots[kid]
+            if root != last and len(out) >= batch:
+                yield set(out)
+                out = []
+            out.append(kid)
+            last = root
+        if out:
+            yield set(out)
 
     def _eids_of(self, kids: set[int]) -> set[str]:
         return {r[0] for chunk in _chunks(kids)
@@ -490,7 +571,8 @@ class StoredGraph:
                 shared = at.get((k[1], k[2], ""))
                 if shared is None:
                     row = spare.get((k[1], k[2]))
-                    shared = add([row[0] if row else None, k[1], k[2], "", "", 0, "", 0, _LAST, len(keys), 0])
+                    # after every real key, in the order of the bare surnames that make them
+                    shared = add([row[0] if row else None, k[1], k[2], "", "", 0, "", 0, _LAST + k[8], k[9], k[10]])
                     if (k[1], k[2]) in tracked:
                         refs_of[shared] = {(k[1], k[2])}
                 union(shared, i)
@@ -603,7 +685,9 @@ class StoredGraph:
         db = self.db
         if eids is None:
             db.execute("DELETE FROM ents")
-            eids_iter = [None]
+            every = db.execute("SELECT DISTINCT eid FROM rkeys WHERE eid IS NOT NULL ORDER BY eid").fetchall()
+            eids_iter = [[r[0] for r in every[i:i + _CHUNK]] for i in range(0, len(every), _CHUNK)]
+            del every
         else:
             for chunk in _chunks(eids):
                 db.execute(f"DELETE FROM ents WHERE eid IN ({_marks(chunk)})", chunk)
@@ -779,6 +863,9 @@ class StoredGraph:
                 if len(sentence) > EVIDENCE_CHARS:
                     sentence = sentence[:EVIDENCE_CHARS - 1] + "…"
                 updates.append((sentence, rowid))
+            if len(updates) >= 50_000:
+                db.executemany("UPDATE edges SET evidence = ? WHERE rowid = ?", updates)
+                updates = []
         db.executemany("UPDATE edges SET evidence = ? WHERE rowid = ?", updates)
 
 
