@@ -29,9 +29,6 @@ import sqlite3
 from collections import Counter, defaultdict
 from itertools import groupby
 
-import numpy as np
-from rapidfuzz import fuzz, process
-
 from .export.common import date_bounds
 from .graph import EVIDENCE_CHARS, clean_evidence, cooccurrences
 from .ingest.cable import header_regions, in_regions
@@ -394,6 +391,9 @@ class StoredGraph:
 
     def _pairs(self, a: list, b: list) -> list[tuple[int, int]]:
         """(smaller kid, larger kid) of every pair of a x b that the fuzzy rule joins (a == b: each once)."""
+        import numpy as np  # here: a run with nothing new to resolve does not load it
+        from rapidfuzz import fuzz, process
+
         same = a is b
         words_a = [r[1].split() for r in a]
         words_b = [r[1].split() for r in b]
@@ -454,6 +454,8 @@ class StoredGraph:
         """The keys in groups no grouping rule crosses (fuzzy pairs, one name key, one surname, override
         groups), several groups to a batch of about `batch` keys: a rebuild resolves one batch at a time."""
         from array import array
+
+        import numpy as np
 
         db = self.db
         top = db.execute("SELECT COALESCE(MAX(kid), 0) FROM rkeys").fetchone()[0]
