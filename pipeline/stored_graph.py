@@ -185,10 +185,13 @@ class StoredGraph:
     def _increment(self, doc_ids: list[str]) -> None:
         db = self.db
         touched: set[int] = set()
+        delta: Counter = Counter()  # mentions each key gains (loses) with the changed documents
         removed = self._evidence_rows(doc_ids)  # what the documents gave the graph before
         for chunk in _chunks(doc_ids):
             q = _marks(chunk)
-            touched |= {r[0] for r in db.execute(f"SELECT kid FROM doc_kids WHERE doc_id IN ({q})", chunk)}
+            for kid, n in db.execute(f"SELECT kid, n FROM doc_kids WHERE doc_id IN ({q})", chunk):
+                touched.add(kid)
+                delta[kid] -= n
             for name in ("doc_kids", "doc_pairs", "skipped_dates"):
                 db.execute(f"DELETE FROM {name} WHERE doc_id IN ({q})", chunk)
         before = {r[0] for r in db.execute("SELECT MAX(kid) FROM rkeys")}.pop() or 0
@@ -197,17 +200,24 @@ class StoredGraph:
                                   chunk)}
         for doc_id in sorted(ok):
             touched |= self._index_document(doc_id, None)
+        for chunk in _chunks(ok):
+            for kid, n in db.execute(f"SELECT kid, n FROM doc_kids WHERE doc_id IN ({_marks(chunk)})", chunk):
+                delta[kid] += n
         touched |= {r[0] for r in db.execute("SELECT kid FROM rkeys WHERE kid > ?", (before,))}
-        renamed = self._finish_keys(touched)
+        renamed = self._finish_keys(touched, delta)
         fresh = {k for k in touched if k > before} | renamed
         for chunk in _chunks(renamed):  # a key whose record changed is matched against its block again
             db.execute(f"DELETE FROM fuzzy WHERE a IN ({_marks(chunk)}) OR b IN ({_marks(chunk)})", chunk + chunk)
         self._find_fuzzy_pairs(fresh)
         region = self._closure(touched)
         old_map = self._eid_map(region)
+        old_heads = self._heads(region)
         self._resolve_region(region)
         new_map = self._eid_map(region)
-        affected = (set(old_map.values()) | set(new_map.values())) - {None}
+        new_heads = self._heads(region)
+        # the entities to recompute: those of keys whose mentions, entity or group name changed
+        changed = touched | {k for k in region if old_heads.get(k) != new_heads.get(k)}
+        affected = {e for k in changed for e in (old_map.get(k), new_map.get(k))} - {None}
         old_content = self._content(affected)
         self._entities(affected)
         new_content = self._content(affected)
@@ -219,6 +229,11 @@ class StoredGraph:
         self._edges(remapped)
         self._delta_edges(removed, self._evidence_rows(sorted(ok)), remapped)
         self._fill_evidence()
+
+    def _heads(self, kids: set[int]) -> dict[int, tuple]:
+        return {r[0]: r[1:] for chunk in _chunks(kids) for r in self.db.execute(
+            f"SELECT kid, eid, g_name, g_wikidata, g_doc, g_start, g_end FROM rkeys WHERE kid IN ({_marks(chunk)})",
+            chunk)}
 
     def _eid_map(self, kids: set[int]) -> dict[int, str | None]:
         return {r[0]: r[1] for chunk in _chunks(kids)
@@ -326,7 +341,7 @@ class StoredGraph:
                                block, surname))
         return cur.lastrowid
 
-    def _finish_keys(self, kids: set[int] | None) -> set[int]:
+    def _finish_keys(self, kids: set[int] | None, delta: Counter | None = None) -> set[int]:
         """Mention counts, first occurrences and (from the first occurrence) canonical name and record of
         the keys (all when None); returns the keys whose canonical name or record changed."""
         db = self.db
@@ -352,10 +367,10 @@ class StoredGraph:
         changed = set()
         for kid in kids:
             before = db.execute("SELECT canonical, has_rec FROM rkeys WHERE kid = ?", (kid,)).fetchone()
-            n = db.execute("SELECT COALESCE(SUM(n), 0) FROM doc_kids WHERE kid = ?", (kid,)).fetchone()[0]
             row = db.execute('SELECT doc_id, start, "end" FROM mentions WHERE kid = ? ORDER BY doc_id, start, "end" '
                              "LIMIT 1", (kid,)).fetchone() or (None, None, None)
-            db.execute("UPDATE rkeys SET n = ?, f_doc = ?, f_start = ?, f_end = ? WHERE kid = ?", (n, *row, kid))
+            db.execute("UPDATE rkeys SET n = MAX(0, n + ?), f_doc = ?, f_start = ?, f_end = ? WHERE kid = ?",
+                       (delta.get(kid, 0), *row, kid))
             if row[0] is not None:
                 db.execute(f"UPDATE rkeys SET {name} WHERE kid = ?", (kid,))
                 if db.execute("SELECT canonical, has_rec FROM rkeys WHERE kid = ?", (kid,)).fetchone() != before:
