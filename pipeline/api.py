@@ -8,6 +8,7 @@ import fcntl
 import gc
 import json
 import os
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -19,13 +20,15 @@ from .evaluate import (RelationReport, Report, Span, evaluate, evaluate_relation
                        load_gold_relations)
 from .export import FORMATS, OUTPUT_FILES
 from .export.model_rows import Export
+from .export.stored_rows import StoredExport
 from .export.parallel import remove_stale_staging, write_outputs
 from .graph import CO_OCCURS, build_graph, node_first_dates
 from .ingest import scan
 from .ingest.reader import file_hash
 from .names.aliases import AliasTable, Overrides
 from .resolve import Resolution, resolve
-from .store import Store
+from .store import Store, store_error
+from .stored_graph import StoredGraph
 
 STORE_NAME = "kzx.sqlite"
 LOCK_NAME = ".kzx.lock"
@@ -419,12 +422,34 @@ def _export(store: Store, settings: Settings, out_dir: Path, formats, summary: S
         gc.enable()
 
 
-def build_export(store: Store, settings: Settings, phase: Callable[..., None] | None = None) -> Export:
-    """Resolution and graph rebuilt from the store's rows: what every writer reads."""
+def build_export(store: Store, settings: Settings, phase: Callable[..., None] | None = None) -> StoredExport:
+    """The stored graph brought up to date with the store (only what changed documents touch is
+    re-resolved; everything when the settings changed), and the export model that streams it to the
+    writers."""
     phase = phase or _quiet
     phase("resolve")
+    try:
+        stored_graph(store, settings).update()
+        phase("graph")
+        return StoredExport(store.path, int(settings.graph.get("min_weight", 1)),
+                            bool(settings.graph.get("typed_only", False)))
+    except sqlite3.Error as exc:
+        raise store_error(store.path, exc) from None
+
+
+def stored_graph(store: Store, settings: Settings) -> StoredGraph:
+    """The stored-graph stage over a store, with the resolution tables and settings of `settings`."""
+    table, overrides = load_resolution_tables(settings)
+    return StoredGraph(store.db, table, overrides, settings.resolve.get("fuzzy_threshold", 92),
+                       frozenset(settings.resolve.get("document_local", [])),
+                       int(settings.graph.get("cooccurrence_window", 12)), bool(settings.graph.get("date_nodes", False)),
+                       f"{settings.parse_fingerprint()}|{settings.resolve_fingerprint()}")
+
+
+def build_memory_export(store: Store, settings: Settings) -> Export:
+    """Resolution and graph rebuilt in memory from every stored row (resolve.resolve, graph.build_graph):
+    what build_export computed before the stored graph, kept as the reference the tests compare it with."""
     mentions, relations, resolution = resolve_store(store, settings)
-    phase("graph")
     texts = store.texts()
     documents = store.documents()
     skipped = drop_invalid_dates(mentions, relations, documents)
@@ -474,6 +499,8 @@ def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats,
     phase("write")
     try:
         summary.files += write_outputs(export, out_dir, formats, settings.export_memory_mb)
+    except sqlite3.Error as exc:  # the writers read the store as they go
+        raise store_error(store.path, exc) from None
     except OSError as exc:
         where = exc.filename or out_dir
         if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
@@ -484,10 +511,9 @@ def _resolve_and_write(store: Store, settings: Settings, out_dir: Path, formats,
             hint = "choose another --out"
         raise OutputError(f"cannot write {where} ({exc.strerror or exc}); {hint} (the store keeps every "
                           "parsed document: the next run only writes the outputs)") from None
-    summary.mentions = Counter(m.label for m in export.mentions if not m.boilerplate)
+    summary.mentions = store.label_counts()
     summary.entities = len(export.graph.nodes)
-    summary.typed_edges = sum(1 for e in export.graph.edges if e.type != CO_OCCURS)
-    summary.cooccurrence_edges = sum(1 for e in export.graph.edges if e.type == CO_OCCURS)
+    summary.typed_edges, summary.cooccurrence_edges = export.edge_counts()
     summary.failed.update(store.failures())
 
 

@@ -267,27 +267,39 @@ def _name_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, st
     return match_key(canonical), canonical, rec
 
 
-def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | None = None,
-            threshold: float = 92, outside_countries: tuple[str, ...] = ("United States",),
-            local_heads: frozenset[str] = frozenset()) -> Resolution:
-    """Groups mentions into entities; see the module docstring for the rules."""
-    overrides = overrides or Overrides()
+def keyed_mentions(mentions: list[Mention], table: AliasTable, outside_countries: tuple[str, ...] = ("United States",),
+                   local_heads: frozenset[str] = frozenset(), seen: dict | None = None) -> list[tuple]:
+    """(key, canonical, record, surface) of every mention, before any joining: all a document's own
+    text decides. The key is (label, name key), or (label, name key, doc_id) for a bare surname (read in
+    its own document first). `seen` caches settings across calls (the same surface in the same setting
+    keys the same way)."""
     main = _main_countries(mentions, table, set(outside_countries))
-    keys: dict[tuple[str, str], _Key] = {}
-    mention_keys = []
-    seen: dict[tuple, tuple] = {}  # the same surface in the same setting keys the same way
     antecedents = document_antecedents(mentions, local_heads)
+    seen = {} if seen is None else seen
+    out = []
     for i, m in enumerate(mentions):
         named = mentions[antecedents[i]] if i in antecedents else m  # keyed as the name it stands for
         local = local_document(named, local_heads)
         known = seen.get(setting := (m.label, named.text, named.link, m.value, main.get(m.doc_id, ""), local))
         if known is None:
             key, canonical, rec = mention_key(named, table, setting[4], local)
-            known = seen[setting] = ((m.label, key), canonical, rec, clean_surface(m.text),
-                                     _surname_only(m.label, key, rec))
-        k, canonical, rec, surface, bare = known
+            known = seen[setting] = ((m.label, key), canonical, rec, _surname_only(m.label, key, rec))
+        k, canonical, rec, bare = known
         if bare:
             k = (*k, m.doc_id)  # a bare surname is read in its own document first
+        out.append((k, canonical, rec, clean_surface(m.text)))
+    return out
+
+
+def resolve(mentions: list[Mention], table: AliasTable, overrides: Overrides | None = None,
+            threshold: float = 92, outside_countries: tuple[str, ...] = ("United States",),
+            local_heads: frozenset[str] = frozenset()) -> Resolution:
+    """Groups mentions into entities; see the module docstring for the rules."""
+    overrides = overrides or Overrides()
+    keys: dict[tuple, _Key] = {}
+    mention_keys = []
+    for m, (k, canonical, rec, surface) in zip(mentions, keyed_mentions(mentions, table, outside_countries,
+                                                                        local_heads)):
         entry = keys.get(k)
         if entry is None:
             entry = keys[k] = _Key(m.label, k[1], canonical, rec)
@@ -357,7 +369,9 @@ def _one_label_per_name(keys: dict, union: _Union, members: dict, forbidden: set
             votes[label] += sum(sum(keys[x].surfaces.values()) for x in members[root] if keys[x].label == label)
         known = {keys[k].label for k in ks if keys[k].record is not None}
         label = label_vote(dict(votes), known)
-        winner = next(k for k in ks if keys[k].label == label)
+        # the label may be that of a group one of the keys joined earlier (under another name), none of its own
+        winner = next((k for k in ks if keys[k].label == label), None) \
+            or next(union.find(k) for k in ks if keys[union.find(k)].label == label)
         if keys[union.find(winner)].label != label:  # the group's root must carry the entity's label
             union.make_root(winner, members)
         for k in ks:
@@ -380,8 +394,12 @@ def _canonical(entries: list[_Key]) -> tuple[str, dict | None]:
     surfaces = Counter()
     for e in entries:
         surfaces.update(e.surfaces)
-    best = max(surfaces, key=lambda s: (len(s.split()), not s.isupper(), surfaces[s], s))
-    return display_name(best), None
+    return display_name(best_surface(surfaces)), None
+
+
+def best_surface(surfaces: Counter) -> str:
+    """The fullest, most frequent surface form: most words, not all capitals, most mentions."""
+    return max(surfaces, key=lambda s: (len(s.split()), not s.isupper(), surfaces[s], s))
 
 
 def _review_name(e: _Key) -> str:

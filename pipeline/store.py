@@ -118,6 +118,9 @@ class Store:
         for column, kind in (("confidence", "REAL"), ("label", "TEXT")):
             if column not in have:
                 self.db.execute(f"ALTER TABLE relations ADD COLUMN {column} {kind}")
+        from .stored_graph import ensure_schema
+
+        ensure_schema(self.db)  # the stored graph's tables, brought up to date from the documents that changed
 
     @_guarded
     def close(self) -> None:
@@ -214,6 +217,7 @@ class Store:
         return Counter(dict(self.db.execute("SELECT label, COUNT(*) FROM mentions WHERE boilerplate = 0 GROUP BY label")))
 
     def _delete_rows(self, doc_id: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO pending VALUES (?)", (doc_id,))  # for the stored graph
         self.db.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
         self.db.execute("DELETE FROM relations WHERE doc_id = ?", (doc_id,))
 

@@ -60,8 +60,6 @@ def write(export: Export, out: Path) -> list[Path]:
         for e in g.edges))
     write_table(out / "mentions.csv", MENTION_COLUMNS, export.mention_rows())
     write_table(out / "relations.csv", RELATION_COLUMNS, export.relation_rows())
-    keys = sorted({k for d in export.documents.values() for k in d["meta"]})
-    write_table(out / "documents.csv", ["doc_id", "status", "error", "sha256", "size", *keys], (
-        [doc_id, d["status"], d["error"] or "", d["sha256"], d["size"], *(d["meta"].get(k, "") for k in keys)]
-        for doc_id, d in sorted(export.documents.items())))
+    keys, rows = export.document_table()
+    write_table(out / "documents.csv", ["doc_id", "status", "error", "sha256", "size", *keys], rows)
     return [out / n for n in ("nodes.csv", "edges.csv", "mentions.csv", "relations.csv", "documents.csv")]

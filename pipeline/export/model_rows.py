@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Graph, Mention, Relation
+from ..model import CO_OCCURS, Graph, Mention, Relation
 
 
 @dataclass
@@ -51,3 +51,22 @@ class Export:
                 continue
             yield [r.doc_id, head[0], tail[0], r.type, r.directed, head[1].text, tail[1].text, r.sent_start,
                    r.sent_end, self.sentence(r.doc_id, r.sent_start, r.sent_end), r.date, r.confidence, r.label]
+
+    def document_table(self) -> tuple[list[str], object]:
+        """The metadata keys of every document, and one row per document (sorted by id)."""
+        keys = sorted({k for d in self.documents.values() for k in d["meta"]})
+        return keys, ([doc_id, d["status"], d["error"] or "", d["sha256"], d["size"], *(d["meta"].get(k, "") for k in keys)]
+                      for doc_id, d in sorted(self.documents.items()))
+
+    def mention_spans(self, doc_ids) -> dict[str, list[tuple[int, int, str, str]]]:
+        """(start, end, label, entity id) of the mentions of the given documents."""
+        wanted, spans = set(doc_ids), {}
+        for m, eid in zip(self.mentions, self.entity_ids):
+            if m.doc_id in wanted:
+                spans.setdefault(m.doc_id, []).append((m.start, m.end, m.label, eid))
+        return spans
+
+    def edge_counts(self) -> tuple[int, int]:
+        """(typed edges, co-occurrence edges) of the graph."""
+        co = sum(1 for e in self.graph.edges if e.type == CO_OCCURS)
+        return len(self.graph.edges) - co, co

@@ -127,10 +127,8 @@ def write(export: Export, out: Path) -> list[Path]:
         rows.append(f"<tr><td>{rtype}</td><td>{html.escape(name.get(source, source))}</td>"
                     f"<td>{html.escape(name.get(target, target))}</td><td>{html.escape(sentence)}</td><td>{link}</td></tr>")
     rows.append("</tbody></table><h2>Documents</h2>")
-    spans = defaultdict(list)
-    for m, eid in zip(export.mentions, export.entity_ids):
-        spans[m.doc_id].append((m.start, m.end, m.label, eid))
     shown = sorted(export.texts)[:MAX_DOCUMENTS]
+    spans = export.mention_spans(shown)
     if len(export.texts) > MAX_DOCUMENTS:
         rows.append(f"<p>The first {MAX_DOCUMENTS} of {len(export.texts)} documents are shown.</p>")
     for doc_id in shown:
@@ -139,7 +137,7 @@ def write(export: Export, out: Path) -> list[Path]:
         rels = "".join(f"<li>{rtype}: {html.escape(name.get(s, s))} &rarr; {html.escape(name.get(t, t))}</li>"
                        for rtype, s, t, _ in by_doc.get(doc_id, []))
         rows.append(f'<section class="doc" id="doc-{doc_index[doc_id]}"><h3>{html.escape(doc_id)}</h3><dl>{facts}</dl>'
-                    f'<ul class="rels">{rels}</ul><pre class="text">{highlight(export.texts[doc_id], spans[doc_id])}</pre>'
+                    f'<ul class="rels">{rels}</ul><pre class="text">{highlight(export.texts[doc_id], spans.get(doc_id, []))}</pre>'
                     "</section>")
     page = TEMPLATE.format(
         style=STYLE, body="\n".join(rows), vis=(STATIC / "vis-network.min.js").read_text(encoding="utf-8"),
