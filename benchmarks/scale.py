@@ -179,23 +179,10 @@ def synthesize(seed_db: Path, store: Path, n: int, seed: int) -> dict:
 
 
 def peak_rss(cmd: list[str]) -> tuple[float, float, str]:
-    """(seconds, peak summed RSS in MiB of the process and its children, stdout) of a command."""
-    import psutil
+    """(seconds, peak summed RSS in MiB of the process and its children, stdout) of a phase."""
+    from benchmarks.throughput import peak_rss as measured
 
-    start = time.perf_counter()
-    proc = psutil.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT, text=True)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            procs = [proc, *proc.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
-        except psutil.Error:
-            pass
-        time.sleep(0.1)
-    out = proc.stdout.read()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed with {proc.returncode}")
-    return time.perf_counter() - start, peak / 2**20, out
+    return measured(cmd, cwd=ROOT, capture=True, ok=(0,), interval=0.1)
 
 
 def rebuild(out: Path) -> None:

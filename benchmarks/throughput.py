@@ -26,10 +26,13 @@ from pipeline.ingest import InputError, read_document
 from pipeline.nlp import load_base
 
 
-def peak_rss(cmd: list[str]) -> tuple[float, float]:
-    """(seconds, peak summed RSS in MiB of the process and its children) of a command."""
+def peak_rss(cmd: list[str], cwd: Path | None = None, capture: bool = False, ok: tuple[int, ...] = (0, 3),
+             interval: float = 0.2) -> tuple[float, float, str]:
+    """(seconds, peak summed RSS in MiB of the process and its children, its stdout when `capture`)
+    of a command; an exit status outside `ok` stops the benchmark."""
     start = time.perf_counter()
-    proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = psutil.Popen(cmd, cwd=cwd, text=True, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                        stderr=None if capture else subprocess.DEVNULL)
     peak = 0
     while proc.poll() is None:
         try:
@@ -37,10 +40,11 @@ def peak_rss(cmd: list[str]) -> tuple[float, float]:
             peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
         except psutil.Error:
             pass
-        time.sleep(0.2)
-    if proc.returncode not in (0, 3):
-        raise SystemExit(f"kzx extract failed with {proc.returncode}")
-    return time.perf_counter() - start, peak / 2**20
+        time.sleep(interval)
+    out = proc.stdout.read() if capture else ""
+    if proc.returncode not in ok:
+        raise SystemExit(f"{' '.join(map(str, cmd))} failed with {proc.returncode}")
+    return time.perf_counter() - start, peak / 2**20, out
 
 
 def main() -> None:
@@ -78,7 +82,7 @@ def main() -> None:
         results = {}
         for n in args.workers:
             out = Path(tmp) / f"out{n}"
-            seconds, rss = peak_rss([sys.executable, "-m", "pipeline", "extract", str(raw), "--out", str(out),
+            seconds, rss, _ = peak_rss([sys.executable, "-m", "pipeline", "extract", str(raw), "--out", str(out),
                                      "--workers", str(n)])
             results[n] = seconds
             ratio = f"ratio to bare {bare / seconds:4.2f}  " if bare else ""

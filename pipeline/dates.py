@@ -157,7 +157,7 @@ def date_value(text: str, anchor: Anchor) -> str:
     if m := _MONTH_YEAR.match(t):
         return f"{int(m['year']):04d}-{_month(m['month']):02d}"
     if m := _SEASON.match(t):
-        return f"{m['year']}-{ {'spring': 'SP', 'summer': 'SU', 'fall': 'FA', 'autumn': 'FA', 'winter': 'WI'}[m['season'].lower()]}"
+        return f"{m['year']}-{_SEASONS[m['season'].lower()]}"
     if m := _YEAR.match(t):
         return m["year"]
     if m := _YEAR_END.match(t):
@@ -315,7 +315,7 @@ def _season(rel: str, code: str, anchor: Anchor) -> str:
 def _ago(n: int, unit: str, anchor: Anchor) -> str:
     """'two months ago' from the document date, at the precision the unit allows."""
     if unit in ("day", "week"):
-        return (anchor.day - timedelta(days=n * (7 if unit == "week" else 1))).isoformat() if anchor.day else ""
+        return _shift(anchor.day, -n, unit).isoformat() if anchor.day else ""
     if unit == "month" and len(anchor.doc_date) >= 7:
         total = int(anchor.doc_date[:4]) * 12 + int(anchor.doc_date[5:7]) - 1 - n
         return f"{total // 12:04d}-{total % 12 + 1:02d}"

@@ -32,7 +32,7 @@ from itertools import groupby
 from .export.common import date_bounds
 from .graph import EVIDENCE_CHARS, clean_evidence, cooccurrences
 from .ingest.cable import header_regions, in_regions
-from .model import CO_OCCURS, Mention, Relation
+from .model import Mention, Relation
 from .names.aliases import AliasTable, Overrides, parse_ref
 from .resolve import best_surface, display_name, keyed_mentions, label_vote, slug
 
@@ -843,7 +843,7 @@ class StoredGraph:
                 if (new[6], new[7]) < (ev_doc, ev_seq):  # an earlier first evidence
                     db.execute(f"UPDATE edges SET directed = ?, ev_doc = ?, ev_seq = ?, ev_start = ?, ev_end = ?, "
                                f"evidence = NULL, label = ? WHERE {where}", (new[3], *new[6:10], new[12], *key))
-                db.executemany(f"INSERT INTO edge_dates VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + "
+                db.executemany("INSERT INTO edge_dates VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET n = n + "
                                "excluded.n", [(*key, d, n) for d, n in counts.items()])
         for key in recompute:
             self._recompute_edge(key)

@@ -224,14 +224,14 @@ def test_distribution_lines_give_offices_and_people_and_nothing_else():
 def test_wrapped_lines_of_running_text_are_read_as_one_line_and_headers_stay_apart():
     from pipeline.casing import recase
 
-    body = ("After several operations aimed at uprooting an entrenched al-Qaeda in the\n"
-            "Arabian Peninsula (AQAP), the President announced talks on the Zeromax \\\n"
+    body = ("Officials said that the talks with the Islamic Movement of Uzbekistan and the\n"
+            "Organization for Security and Co-operation (OSCE) went ahead with the Adalat \\\n"
             "deal with the Uzbek-Swiss company.\n"
             "2. (C) A new paragraph starts here.\n\n"
             "The blank line above stays.")
     out = recase(body, set())
     assert len(out) == len(body)
-    assert "al-Qaeda in the Arabian Peninsula" in out and "Zeromax   deal" in out
+    assert "Uzbekistan and the Organization" in out and "Adalat   deal" in out
     assert "company.\n2. (C)" in out and "here.\n\nThe" in out  # a paragraph marker and a blank line stay
     header = ("SUBJECT: KAZAKHSTAN: TALKS ON THE CASPIAN PIPELINE CONSORTIUM EXPANSION\n"
               "REF: A. ASTANA 1234 B. ASTANA 2345 C. STATE 98765 D. ASTANA 3456\n"

@@ -39,7 +39,7 @@ class Consistency:
                 and len(e[-1]) >= self.min_surname_len and e[-1].is_alpha}
         full |= {e[0].lower_ for e in ents if e.label_ == "PERSON" and len(e) == 1 and e.kb_id_}
         bodies = organisation_names(doc, ents, full)
-        if bodies:  # "Kifaya members", "members of Kifaya", "Kifaya-led": a body, not a person
+        if bodies:  # "X members", "members of X", "X-led": a body, not a person
             ents = [Span(doc, e.start, e.end, label="GROUP") if e.label_ == "PERSON" and e.text.lower() in bodies
                     else e for e in ents]
         labels: dict[str, Counter] = {}
@@ -73,7 +73,7 @@ class Consistency:
             return False
         line = source[source.rfind("\n", 0, ent.start_char) + 1:ent.start_char]
         if ent.label_ == "PERSON" and _CLASSIFIED_BY.match(line):
-            return False  # "CLASSIFIED BY AMB. JON R. PURNELL": the classifying officer, named once
+            return False  # "CLASSIFIED BY AMB. A. B. NAME": the classifying officer, named once
 
         if ent.text not in seen:
             words = r"\s+".join(re.escape(w) for w in ent.text.split())
@@ -98,8 +98,8 @@ ROLE_BEFORE = {"scientist", "journalist", "analyst", "activist", "lawyer", "expe
 
 def person_names(doc: Doc, ents: list[Span]) -> list[Span]:
     """Names of persons the model cut or mistyped: a person span and a person span or a one-word name
-    one space after it are one name ("By Zamir" / "Karajanov"), and a two- or three-word capitalised name right
-    after a person's role noun is a person ("political scientist Adil Nurakishev"), unless the
+    one space after it are one name ("By Marat" / "Tulegenov"), and a two- or three-word capitalised name right
+    after a person's role noun is a person ("political scientist Aigerim Sultanova"), unless the
     gazetteer knows it."""
     out: list[Span] = []
     for e in ents:

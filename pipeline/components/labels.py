@@ -42,7 +42,8 @@ class Labels(DataStage):
     DATA = ('rules', 'gazetteers')
 
     def setup(self, nlp: Language, rules: dict, gazetteers: list) -> None:
-        adjectives = [a.lower() for r in load_records(gazetteers) for a in r.get("adjectives", [])]
+        records = load_records(gazetteers)
+        adjectives = [a.lower() for r in records for a in r.get("adjectives", [])]
         self.rules = read_json(rules) if rules else {}
         self.map = self.rules.get("map", {})
         self.titles = set(self.rules.get("titles", []))
@@ -58,7 +59,7 @@ class Labels(DataStage):
         self.currency = set(self.rules.get("currency_words", []))
         self.title_starts = set(self.rules.get("org_title_starts", []))
         self.adjectives = {a.lower() for a in self.rules.get("demonyms", [])} | set(adjectives)
-        self.countries = {n.lower() for r in load_records(gazetteers) if r.get("kind") == "country"
+        self.countries = {n.lower() for r in records if r.get("kind") == "country"
                           for n in [r["id"], *r.get("names", []), *r.get("aliases", [])] if " " not in n}
 
     @guarded

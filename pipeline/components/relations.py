@@ -155,7 +155,7 @@ def pair_features(a: Span, b: Span, kind: str, lexicon: Lexicon, view: DocView |
     if kind != "sentence":
         before = lower[max(0, a.start - 3):a.start]
         f += [f"kb={w}" for w in before] + [f"kbT={c}" for c in lexicon.classes(before)]
-        # a title after the name ("CLASSIFIED BY: Richard E. Hoagland, Ambassador, ...")
+        # a title after the name ("CLASSIFIED BY: A. B. Name, Ambassador, ...")
         after = [w for w in lower[a.end:min(len(lower), a.end + 4)] if w not in (",", ":", "(")][:3]
         f += [f"ka={w}" for w in after] + [f"kaT={c}" for c in lexicon.classes(after)]
         return f
@@ -451,13 +451,12 @@ class Relations(DataStage):
             # under 0.5 can then take a pair the classifier leans against (over 0.5 it is the argmax)
             none = self.model.classes.index(NONE) if NONE in self.model.classes else -1
             if none >= 0:
-                probs = probs.copy()
                 probs[:, none] = -1.0
             for (a, b, _kind, _f), row in zip(pairs, probs):
                 best = int(row.argmax())
-                cls = self.model.classes[best]
-                if cls == NONE or row[best] < 0:
+                if row[best] < 0:  # only NONE: no relation class
                     continue
+                cls = self.model.classes[best]
                 rtype, head_first = type_of(cls)
                 if row[best] < self.thresholds.get(rtype, self.thresholds.get("default", 0.5)):
                     continue
