@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from .model import Entity, Mention
-from .names.aliases import AliasTable, Overrides, parse_ref
+from .names.aliases import AliasTable, Overrides, government_acronym_country, parse_ref
 from .names.translit import NAME_PARTICLES, ascii_fold, match_key, to_latin
 
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.I)
@@ -107,9 +107,10 @@ class Resolution:
     label_conflicts: list[tuple[str, dict[str, int], str]] = field(default_factory=list)
 
 
-def _main_countries(mentions: list[Mention], table: AliasTable, outside: set[str]) -> dict[str, str]:
-    """The country a document is about: its countries and the countries of its cities and regions,
-    counted; `outside` countries (the reporting state's own) count only when nothing else is named."""
+def _main_countries(mentions: list[Mention], table: AliasTable, outside: set[str]) -> dict[str, tuple[str, ...]]:
+    """The countries a document is about, the main one first: its countries and the countries of its
+    cities and regions, counted, most named first; `outside` countries (the reporting state's own) come
+    first only when nothing else is named."""
     counts: dict[str, Counter] = defaultdict(Counter)
     country_of: dict[str, str] = {}
     for m in mentions:
@@ -120,11 +121,11 @@ def _main_countries(mentions: list[Mention], table: AliasTable, outside: set[str
                 country = country_of[m.text] = table.country_of_place.get(rec["id"], "") if rec else ""
             if country:
                 counts[m.doc_id][country] += 1
-    main = {}
+    ranked = {}
     for doc, c in counts.items():
-        inside = [(n, k) for k, n in c.items() if k not in outside]
-        main[doc] = max(inside)[1] if inside else c.most_common(1)[0][0]
-    return main
+        order = sorted(c, key=lambda k: (k not in outside, c[k], k), reverse=True)
+        ranked[doc] = tuple(order)
+    return ranked
 
 
 def local_document(m: Mention, local_heads: frozenset[str]) -> str:
@@ -233,22 +234,28 @@ def document_antecedents(mentions: list[Mention], local_heads: frozenset[str] = 
     return out
 
 
-def mention_key(m: Mention, table: AliasTable, main_country: str, local: str = "") -> tuple[str, str, dict | None]:
-    """(key, canonical, record) of one mention, before any joining; `local` is the document a mention
-    is bound to (local_document)."""
+def mention_key(m: Mention, table: AliasTable, countries: tuple[str, ...], local: str = "") -> tuple[str, str, dict | None]:
+    """(key, canonical, record) of one mention, before any joining; `countries` are its document's,
+    the main one first (_main_countries); `local` is the document a mention is bound to (local_document)."""
     if m.label == "DATE":
         if not local:  # a date is keyed by its value: "today" and "March 3, 2009" of one day are one node
             return f"date {m.value}", m.value, None
         canonical = f"{clean_surface(m.text).lower()} [{local}]"
         return f"date {canonical}", canonical, None
-    key, canonical, rec = _name_key(m, table, main_country)
+    key, canonical, rec = _name_key(m, table, countries)
     if local and rec is None:  # the document's own body: named after the word and the document
         return f"{key} [{local}]", f"{display_name(clean_surface(m.text))} [{local}]", None
     return key, canonical, rec
 
 
-def _name_key(m: Mention, table: AliasTable, main_country: str) -> tuple[str, str, dict | None]:
+def _name_key(m: Mention, table: AliasTable, countries: tuple[str, ...]) -> tuple[str, str, dict | None]:
     surface = clean_surface(m.text)
+    main_country = countries[0] if countries else ""
+    if m.label == "AGENCY" and (country := government_acronym_country(surface, countries)):
+        name = f"Government of {country}"  # "GOU" in a Kyiv cable
+        rec = table.lookup("AGENCY", name)
+        canonical = rec["id"] if rec else name
+        return match_key(canonical), canonical, rec
     country, generic = table.scoped_country(surface)
     rec = (table.by_id.get((m.label, m.link)) or (table.lookup(m.label, m.link) if m.link else None)
            or table.lookup(m.label, surface) or (table.lookup(m.label, generic) if country else None))
@@ -280,7 +287,7 @@ def keyed_mentions(mentions: list[Mention], table: AliasTable, outside_countries
     for i, m in enumerate(mentions):
         named = mentions[antecedents[i]] if i in antecedents else m  # keyed as the name it stands for
         local = local_document(named, local_heads)
-        known = seen.get(setting := (m.label, named.text, named.link, m.value, main.get(m.doc_id, ""), local))
+        known = seen.get(setting := (m.label, named.text, named.link, m.value, main.get(m.doc_id, ()), local))
         if known is None:
             key, canonical, rec = mention_key(named, table, setting[4], local)
             known = seen[setting] = ((m.label, key), canonical, rec, _surname_only(m.label, key, rec))

@@ -30,6 +30,16 @@ def test_trigger_words_and_phrases_find_their_classes():
     assert lex.classes(["on", "called"]) == set()
 
 
+def test_trigger_words_match_their_inflections_by_stem():
+    from pipeline.components.relations import Lexicon
+
+    lex = Lexicon({"AGAINST": ["criticize", "crack down"], "MEET": ["met"]})
+    assert lex.classes(["the", "ministry", "criticized", "them"]) == {"AGAINST"}
+    assert lex.classes(["its", "criticism"]) == {"AGAINST"}
+    assert lex.classes(["police", "cracked", "down"]) == {"AGAINST"}
+    assert lex.classes(["a", "short", "meeting"]) == set()  # "meeting" stems to meet, not met
+
+
 def test_evidence_is_found_across_line_breaks():
     from pipeline.train import evidence_spans
 

@@ -288,3 +288,20 @@ def test_a_cables_bare_post_joins_its_own_us_mission_not_another_embassy():
                   local_heads=frozenset({"embassy"})).entity_ids
     assert ids[0] == ids[2] == ids[3] != ids[1]
     assert ids[4] == ids[5] != ids[0]  # each cable's "Embassy" is its own post: never one node
+
+
+def test_a_government_acronym_names_the_government_of_the_country_the_document_is_about(table):
+    from pipeline.names.aliases import government_acronym_country
+
+    assert government_acronym_country("GOU", ["Kenya", "Ukraine", "Uzbekistan"]) == "Ukraine"
+    assert government_acronym_country("GoU", ["Uzbekistan"]) == "Uzbekistan"
+    assert government_acronym_country("GOSL", ["India", "Sri Lanka"]) == "Sri Lanka"
+    assert government_acronym_country("GOU", ["United States"]) == ""  # its initials are US
+    assert government_acronym_country("GOK", ["Uzbekistan"]) == ""
+    # the gazetteer gives "GOU" to Uzbekistan; a cable about Ukraine means Ukraine's
+    mentions = [_m("a", "Kenya", "PLACE"), _m("a", "Nairobi", "PLACE", 6), _m("a", "Kyiv", "PLACE", 14),
+                _m("a", "GOU", "AGENCY", 20),
+                _m("b", "Tashkent", "PLACE"), _m("b", "GOU", "AGENCY", 20), _m("c", "Government of Ukraine", "AGENCY")]
+    ids = resolve(mentions, table).entity_ids
+    assert ids[3] == ids[6] == "agency:government-of-ukraine"
+    assert ids[5] == "agency:government-of-uzbekistan"

@@ -21,9 +21,11 @@ import json
 import re
 from bisect import bisect_left
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import snowballstemmer
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
@@ -40,29 +42,40 @@ NONE = "NONE"
 
 
 class Lexicon:
-    """Trigger-word classes: each token (or phrase) of a text -> the classes it belongs to."""
+    """Trigger-word classes: each token (or phrase) of a text -> the classes it belongs to. Words match
+    by their Snowball stem, so an entry stands for its inflections ("criticized", "criticism" and
+    "criticize" are one entry)."""
 
     def __init__(self, triggers: dict[str, list[str]]):
         self.words: dict[str, set[str]] = {}
-        # phrases by their first word: (the phrase's words, class)
+        # phrases by their first word's stem: (the phrase's stems, class)
         self.phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for cls, entries in triggers.items():
             for entry in entries:
-                words = entry.lower().split()
+                words = [self.stem(w) for w in entry.lower().split()]
                 if len(words) == 1:
                     self.words.setdefault(words[0], set()).add(cls)
                 elif words:
                     self.phrases.setdefault(words[0], []).append((tuple(words), cls))
 
+    @staticmethod
+    @lru_cache(maxsize=65536)
+    def stem(word: str) -> str:
+        return _STEMMER.stemWord(word) if word.isalpha() else word
+
     def classes(self, words: list[str]) -> set[str]:
         found = set()
-        for i, w in enumerate(words):
+        stems = [self.stem(w) for w in words]
+        for i, w in enumerate(stems):
             if w in self.words:
                 found |= self.words[w]
             for phrase, cls in self.phrases.get(w, ()):
-                if tuple(words[i:i + len(phrase)]) == phrase:
+                if tuple(stems[i:i + len(phrase)]) == phrase:
                     found.add(cls)
         return found
+
+
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 def class_of(rtype: str, head_first: bool) -> str:
