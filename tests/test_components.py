@@ -269,3 +269,11 @@ def test_a_legislators_party_tag_is_the_party_not_an_alias_of_the_legislator(nlp
     assert groups == [("D", "Democratic Party (United States)"), ("R", "Republican Party (United States)")]
     assert all(e.text != "D-WA" for e in doc.ents)
     assert [e.label_ for e in doc.ents if e.text == "OBL"] == ["PERSON"]  # a real short form of a name stays
+
+
+def test_a_known_name_with_a_run_of_spaces_inside_is_one_name_but_not_across_a_line_break(nlp):
+    doc = nlp("The daily Nezavisimaya  Gazeta wrote it.\n"
+              "He read Nezavisimaya\n\nGazeta later.")
+    found = {(e.text, e.label_, e.kb_id_) for e in doc.ents}
+    assert ("Nezavisimaya  Gazeta", "GROUP", "Nezavisimaya Gazeta") in found, found
+    assert not any("\n" in e.text and e.kb_id_ == "Nezavisimaya Gazeta" for e in doc.ents)

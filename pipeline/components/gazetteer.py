@@ -94,16 +94,21 @@ class Gazetteer(DataStage):
 
     @guarded
     def __call__(self, doc: Doc) -> Doc:
-        found = self._variants(doc)
+        view, index = without_inner_spaces(doc)  # "Nezavisimaya  Gazeta" is matched as one name
+        matched = []
         forms = None
         for matcher in (self.lower, self.exact):
-            for key, start, end in matcher(doc):
+            for key, start, end in matcher(view):
                 label, ent_id, words = self.entries[self.nlp.vocab.strings[key]]
-                if matcher is self.exact or _case_fits(words, doc[start:end]):
-                    found.append(Span(doc, start, end, label=label, kb_id=ent_id))
+                if matcher is self.exact or _case_fits(words, view[start:end]):
+                    matched.append(Span(view, start, end, label=label, kb_id=ent_id))
                     if (label, ent_id) in self.scoped:
-                        forms = forms or self._country_forms(doc)
-                        found += _scoped_spans(doc, start, end, label, ent_id, words, *forms)
+                        forms = forms or self._country_forms(view)
+                        matched += _scoped_spans(view, start, end, label, ent_id, words, *forms)
+        if index is not None:
+            matched = [Span(doc, index[m.start], index[m.end - 1] + 1, label=m.label_, kb_id=m.kb_id_)
+                       for m in matched]
+        found = self._variants(doc) + matched
         if not found:
             return doc
         found = filter_spans(found)  # longest first; exact names win ties over variants (listed later)
@@ -159,6 +164,16 @@ def _scoped_spans(doc: Doc, start: int, end: int, label: str, ent_id: str, words
         out += [Span(doc, start, c_end, label=label, kb_id=ent_id) for c_end, c_words in countries.get(end + 1, ())
                 if _case_fits(c_words, doc[end + 1:c_end])]
     return out
+
+
+def without_inner_spaces(doc: Doc) -> tuple[Doc, list[int] | None]:
+    """The doc without the whitespace tokens inside a line (a run of spaces between two words is a
+    token of its own to spaCy), and each remaining token's index in the doc; (doc, None) when it has
+    none. Line breaks stay: a name is not matched across them."""
+    index = [t.i for t in doc if not (t.is_space and "\n" not in t.text)]
+    if len(index) == len(doc):
+        return doc, None
+    return Doc(doc.vocab, words=[doc[i].text for i in index]), index
 
 
 def _case_fits(words: list[str], span: Span) -> bool:
