@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from .model import Entity, Mention
-from .names.aliases import AliasTable, Overrides, government_acronym_country, parse_ref
+from .names.aliases import AliasTable, Overrides, parse_ref
 from .names.translit import NAME_PARTICLES, ascii_fold, match_key, to_latin
 
 _DETERMINER = re.compile(r"^(?:the|a|an)\s+", re.I)
@@ -152,6 +152,20 @@ def initials(name: str) -> set[str]:
         out.add("".join(w[0] for w in words).upper())
         out.add("".join(w[0] for w in words if w.lower() not in _FUNCTION_WORDS).upper())
     return {a for a in out if len(a) >= 2}
+
+
+_GOVERNMENT_ACRONYM = re.compile(r"G[Oo][A-Z]{1,3}")
+
+
+def government_acronym_country(acronym: str, countries) -> str:
+    """The country a cable's "GO<initials>" acronym names in a document about `countries` (most named
+    first), or "": "GOU" is the Government of Uganda, Ukraine or Uzbekistan, whichever the document
+    names most ("GOSL": Sri Lanka). Only a country whose government's initials it is ("GOU" is not the
+    United States')."""
+    acronym = acronym.strip()
+    if not _GOVERNMENT_ACRONYM.fullmatch(acronym):
+        return ""
+    return next((c for c in countries if acronym.upper() in initials(f"Government of {c}")), "")
 
 
 # a US mission named with its place ("AMEMBASSY TRIPOLI", "U.S. Embassy in Astana", "Embassy of United

@@ -291,7 +291,7 @@ def test_a_cables_bare_post_joins_its_own_us_mission_not_another_embassy():
 
 
 def test_a_government_acronym_names_the_government_of_the_country_the_document_is_about(table):
-    from pipeline.names.aliases import government_acronym_country
+    from pipeline.resolve import government_acronym_country
 
     assert government_acronym_country("GOU", ["Kenya", "Ukraine", "Uzbekistan"]) == "Ukraine"
     assert government_acronym_country("GoU", ["Uzbekistan"]) == "Uzbekistan"

@@ -74,20 +74,3 @@ def parse_ref(ref: str) -> tuple[str, str]:
     """'PERSON:Nazarov' -> ('PERSON', key of 'Nazarov')."""
     label, _, name = ref.partition(":")
     return label.strip().upper(), match_key(name)
-
-
-_GOVERNMENT_ACRONYM = re.compile(r"G[Oo]([A-Z]{1,3})")
-
-
-def government_acronym_country(acronym: str, countries) -> str:
-    """The country a cable's "GO<initials>" acronym names in a document about `countries` (most named
-    first), or "": "GOU" is the Government of Uganda, Ukraine or Uzbekistan, whichever the document
-    names most ("GOSL": Sri Lanka). Only a country whose initials the acronym spells ("GOU" is not the
-    United States)."""
-    found = _GOVERNMENT_ACRONYM.fullmatch(acronym.strip())
-    if not found:
-        return ""
-    for country in countries:
-        if found.group(1) == "".join(w[0] for w in re.split(r"[\s-]+", country) if w[:1].isupper()):
-            return country
-    return ""
