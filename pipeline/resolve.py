@@ -189,6 +189,20 @@ def own_post_antecedents(mentions: list[Mention], idx: list[int]) -> dict[int, i
             and clean_surface(mentions[i].text).lower() in _OWN_POST}
 
 
+_PREPOSITIONS = frozenset({"of", "in", "for", "at", "on", "to"})
+
+
+def head_words(words: list[str]) -> set[str]:
+    """The words of a name a bare word for a body can stand for, lower case: its first and last words
+    and a word before a preposition ("Embassy" of "U.S. Embassy in Dushanbe", "Ministry" of "Law
+    Ministry", "PRT" of "PRT Chaghcharan"), not a modifier inside ("State" of "Ankara State Security
+    Court")."""
+    lower = [w.lower() for w in words]
+    heads = {lower[0], lower[-1]} if lower else set()
+    heads |= {w for w, nxt in zip(lower, lower[1:]) if nxt in _PREPOSITIONS}
+    return heads - _PREPOSITIONS
+
+
 def document_antecedents(mentions: list[Mention], local_heads: frozenset[str] = frozenset()) -> dict[int, int]:
     """Light coreference inside each document: index of a short mention -> index of the one full name
     of its label the document gives for it. A first name used alone joins the one full name that
@@ -242,7 +256,14 @@ def document_antecedents(mentions: list[Mention], local_heads: frozenset[str] = 
                 if word.isupper() and 2 <= len(word) <= 6:
                     found = [j for j in names.values() if word in initials(clean_surface(mentions[j].text))]
                 if not found and word.lower() in local_heads:  # "the Embassy", "PRT"
-                    found = [j for j in names.values() if word.lower() in (w.lower() for w in words_of[j])]
+                    found = [j for j in names.values() if word.lower() in head_words(words_of[j])]
+                    # "the Ministry" beside "Law Ministry" and "MOI" (Ministry of Interior): two bodies
+                    # it may stand for, so it joins neither
+                    named = {match_key(mentions[j].link or clean_surface(mentions[j].text)) for j in found}
+                    if found and any(match_key(mentions[j].link) not in named for j in idx
+                                     if j != i and mentions[j].label == m.label and mentions[j].link
+                                     and word.lower() in head_words(clean_surface(mentions[j].link).split())):
+                        found = []
             if len(found) == 1:
                 out[i] = found[0]
     return out

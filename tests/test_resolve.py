@@ -290,6 +290,23 @@ def test_a_cables_bare_post_joins_its_own_us_mission_not_another_embassy():
     assert ids[4] == ids[5] != ids[0]  # each cable's "Embassy" is its own post: never one node
 
 
+def test_a_bare_word_for_a_body_joins_a_name_it_heads_and_only_when_one_body_fits():
+    from pipeline.resolve import document_antecedents, head_words
+
+    assert head_words("Ankara State Security Court".split()) == {"ankara", "court"}
+    assert "embassy" in head_words("U.S. Embassy in Dushanbe".split())
+    heads = frozenset({"state", "ministry", "court"})
+    mentions = [_m("a", "Ankara State Security Court", "AGENCY"), _m("a", "State", "AGENCY", 40),
+                _m("a", "Court", "AGENCY", 60),
+                _m("b", "Law Ministry", "AGENCY"), _m("b", "MOI", "AGENCY", 20, link="Ministry of Internal Affairs"),
+                _m("b", "Ministry", "AGENCY", 40),
+                _m("c", "Law Ministry", "AGENCY"), _m("c", "Ministry", "AGENCY", 40)]
+    found = document_antecedents(mentions, heads)
+    assert 1 not in found and found[2] == 0  # "State" is a modifier of the court's name, "Court" its head
+    assert 5 not in found  # the Law Ministry or the MOI: either may be meant
+    assert found[7] == 6
+
+
 def test_a_government_acronym_names_the_government_of_the_country_the_document_is_about(table):
     from pipeline.resolve import government_acronym_country
 

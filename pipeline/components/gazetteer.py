@@ -81,6 +81,14 @@ class Gazetteer(DataStage):
             key = f"{label}|{ent_id}|{text}"
             self.entries[key] = (label, ent_id, [t.text for t in pattern])
             (self.exact if exact else self.lower).add(key, [pattern])
+        # "<X> Region", "<X> Oblast", "<X> Province": the region of X, for "the X region", "the X,
+        # Y and Z regions" where X is also a city's name
+        self.region_of: dict[str, str] = {}
+        for r in self.records:
+            for name in r["names"] if r["label"] == "PLACE" else ():
+                words = name.split()
+                if len(words) >= 2 and words[-1].lower() in REGION_WORDS:
+                    self.region_of.setdefault(match_key(" ".join(words[:-1])), r["id"])
         # a scoped body's country forms are matched around it, not multiplied into its patterns
         self.scoped = {(r["label"], r["id"]) for r in self.records if r.get("scope") == "country"}
         adjectives, countries = country_forms(self.records)
@@ -120,7 +128,7 @@ class Gazetteer(DataStage):
                 keep.append(e)
         kept_at = {i for e in keep for i in range(e.start, e.end)}
         kept_gaz = [g for g in found if not any(i in kept_at for i in range(g.start, g.end))]
-        doc.ents = sorted(keep + kept_gaz, key=lambda s: s.start)
+        doc.ents = regions_named(sorted(keep + kept_gaz, key=lambda s: s.start), self.region_of)
         return doc
 
     def _country_forms(self, doc: Doc) -> tuple[dict, dict]:
@@ -146,6 +154,38 @@ class Gazetteer(DataStage):
                 if hit:
                     out.append(Span(doc, token.i, token.i + 1, label=hit[0], kb_id=hit[1]))
         return out
+
+
+REGION_WORDS = {"region": "regions", "oblast": "oblasts", "province": "provinces", "viloyat": "viloyats"}
+
+
+def regions_named(ents: list[Span], region_of: dict[str, str]) -> list[Span]:
+    """The places named as regions ("the Tashkent region", "Uzbekistan's Tashkent, Dzhizak and Syr
+    Darya regions") linked to the region's record when the gazetteer has one, not to a city of that
+    name; a name that already ends in the region word is the gazetteer's match, left as it is."""
+    if not region_of or not ents:
+        return ents
+    doc = ents[0].doc
+    plural = set(REGION_WORDS.values())
+    out = list(ents)
+    for k, e in enumerate(ents):
+        if e.label_ != "PLACE" or e[-1].lower_ in REGION_WORDS or e.end >= len(doc):
+            continue
+        region = region_of.get(match_key(e.text))
+        if region is None or region == e.kb_id_:
+            continue
+        nxt = doc[e.end]
+        named = nxt.lower_ in REGION_WORDS
+        if not named:  # a list of places before a plural: ", Y and Z regions"
+            i, j = e.end, k + 1
+            while i < len(doc) and doc[i].lower_ in (",", "and", "&"):
+                i += 1
+                if j < len(ents) and ents[j].start == i and ents[j].label_ == "PLACE":
+                    i, j = ents[j].end, j + 1
+            named = i > e.end and i < len(doc) and doc[i].lower_ in plural and doc[i - 1].lower_ not in (",", "and")
+        if named or nxt.lower_ in plural:
+            out[k] = Span(doc, e.start, e.end, label=e.label_, kb_id=region)
+    return out
 
 
 def _scoped_spans(doc: Doc, start: int, end: int, label: str, ent_id: str, words: list[str],

@@ -36,6 +36,7 @@ _FOLD_STAGES = [  # applied in turn; within a stage, longer clusters before thei
 ]
 _FOLDS = [(re.compile("|".join(re.escape(a) for a, _ in stage)), dict(stage)) for stage in _FOLD_STAGES]
 _DOUBLE = re.compile(r"([a-z])\1+")
+_ACRONYM = re.compile(r"[A-Z]{2,4}")
 _NON_WORD = re.compile(r"[\W_]+")  # on folded text: anything but ASCII letters, digits and other scripts' letters
 
 
@@ -77,7 +78,10 @@ def ascii_fold(text: str) -> str:
 
 @lru_cache(maxsize=500_000)
 def match_key(name: str) -> str:
-    """The transliteration key of a name: equal keys mean spelling variants of one name."""
+    """The transliteration key of a name: equal keys mean spelling variants of one name. An acronym
+    (one upper-case word of two to four letters) is its letters: "EEB" and "EB" are two bodies."""
+    if _ACRONYM.fullmatch(name.strip()):
+        return name.strip().lower()
     text = ascii_fold(to_latin(name)).lower()
     text = _NON_WORD.sub(" ", text.replace("'", "")).strip()
     for pattern, table in _FOLDS:
