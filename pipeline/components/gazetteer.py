@@ -66,8 +66,11 @@ class Gazetteer(DataStage):
         self.lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self.entries: dict[str, tuple[str, str, list[str]]] = {}
-        # one-word person names and surnames, and one-word places, by transliteration key
+        # one-word person names and surnames, and one-word places, by transliteration key; and the
+        # regions named "<X> Region", "<X> Oblast", "<X> Province" by X's key, for "the X region" and
+        # "the X, Y and Z regions" where X is also a city's name (regions_named)
         self.variant_keys: dict[str, tuple[str, str]] = {}
+        self.region_of: dict[str, str] = {}
         for r in self.records:
             if r["label"] not in ("PERSON", "PLACE"):
                 continue
@@ -75,20 +78,14 @@ class Gazetteer(DataStage):
                 words = name.split()
                 if len(words) == 1 or r["label"] == "PERSON":
                     self.variant_keys.setdefault(match_key(words[-1]), (r["label"], r["id"]))
+                elif words[-1].lower() in REGION_WORDS:
+                    self.region_of.setdefault(match_key(" ".join(words[:-1])), r["id"])
         items = patterns_of(self.records)
         docs = self.nlp.tokenizer.pipe(text for text, *_ in items)
         for (text, label, ent_id, exact), pattern in zip(items, docs):
             key = f"{label}|{ent_id}|{text}"
             self.entries[key] = (label, ent_id, [t.text for t in pattern])
             (self.exact if exact else self.lower).add(key, [pattern])
-        # "<X> Region", "<X> Oblast", "<X> Province": the region of X, for "the X region", "the X,
-        # Y and Z regions" where X is also a city's name
-        self.region_of: dict[str, str] = {}
-        for r in self.records:
-            for name in r["names"] if r["label"] == "PLACE" else ():
-                words = name.split()
-                if len(words) >= 2 and words[-1].lower() in REGION_WORDS:
-                    self.region_of.setdefault(match_key(" ".join(words[:-1])), r["id"])
         # a scoped body's country forms are matched around it, not multiplied into its patterns
         self.scoped = {(r["label"], r["id"]) for r in self.records if r.get("scope") == "country"}
         adjectives, countries = country_forms(self.records)
@@ -174,8 +171,7 @@ def regions_named(ents: list[Span], region_of: dict[str, str]) -> list[Span]:
         region = region_of.get(match_key(e.text))
         if region is None or region == e.kb_id_:
             continue
-        nxt = doc[e.end]
-        named = nxt.lower_ in REGION_WORDS
+        named = doc[e.end].lower_ in REGION_WORDS or doc[e.end].lower_ in plural
         if not named:  # a list of places before a plural: ", Y and Z regions"
             i, j = e.end, k + 1
             while i < len(doc) and doc[i].lower_ in (",", "and", "&"):
@@ -183,7 +179,7 @@ def regions_named(ents: list[Span], region_of: dict[str, str]) -> list[Span]:
                 if j < len(ents) and ents[j].start == i and ents[j].label_ == "PLACE":
                     i, j = ents[j].end, j + 1
             named = i > e.end and i < len(doc) and doc[i].lower_ in plural and doc[i - 1].lower_ not in (",", "and")
-        if named or nxt.lower_ in plural:
+        if named:
             out[k] = Span(doc, e.start, e.end, label=e.label_, kb_id=region)
     return out
 
