@@ -293,10 +293,10 @@ def test_a_cables_bare_post_joins_its_own_us_mission_not_another_embassy():
 def test_a_bare_word_for_a_body_joins_a_name_it_heads_and_only_when_one_body_fits():
     from pipeline.resolve import document_antecedents, head_words
 
-    assert head_words("Ankara State Security Court".split()) == {"ankara", "court"}
+    assert head_words("Supreme State Security Court".split()) == {"supreme", "court"}
     assert "embassy" in head_words("U.S. Embassy in Dushanbe".split())
     heads = frozenset({"state", "ministry", "court"})
-    mentions = [_m("a", "Ankara State Security Court", "AGENCY"), _m("a", "State", "AGENCY", 40),
+    mentions = [_m("a", "Supreme State Security Court", "AGENCY"), _m("a", "State", "AGENCY", 40),
                 _m("a", "Court", "AGENCY", 60),
                 _m("b", "Law Ministry", "AGENCY"), _m("b", "MOI", "AGENCY", 20, link="Ministry of Internal Affairs"),
                 _m("b", "Ministry", "AGENCY", 40),
