@@ -181,7 +181,8 @@ def plan_run(input_dir: Path, store: Store | None, fingerprint: str, force: bool
 
 
 def load_resolution_tables(settings: Settings) -> tuple[AliasTable, Overrides]:
-    records = [r for path in settings.gazetteer_files for r in read_jsonl(path)]
+    # hand-written records first: where a key is both theirs and a world place's, theirs wins
+    records = [r for path in settings.gazetteer_files + settings.world_place_files for r in read_jsonl(path)]
     overrides_file = settings.resolve.get("overrides")
     overrides = Overrides.from_records(read_jsonl(overrides_file) if overrides_file else [])
     return AliasTable.from_records(records), overrides

@@ -18,7 +18,7 @@ TRAINED_MODEL = DEFAULT_CONFIG.parent.parent / "models" / "kzx-en"
 
 # the kzx stages, in pipeline order after the base model's NER; with kzx_paragraphs (before the parser)
 # and kzx_orgtype (the trained typer's threshold) the [components.*] tables a config may hold
-STAGES = ("kzx_gazetteer", "kzx_rules", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_consistency",
+STAGES = ("kzx_gazetteer", "kzx_world_places", "kzx_rules", "kzx_labels", "kzx_cable", "kzx_acronyms", "kzx_consistency",
           "kzx_boilerplate", "kzx_dates", "kzx_relations")
 COMPONENT_TABLES = ("kzx_paragraphs", "kzx_orgtype", *STAGES)
 
@@ -51,6 +51,10 @@ class Settings:
     @property
     def gazetteer_files(self) -> list[str]:
         return self.components.get("kzx_gazetteer", {}).get("patterns", [])
+
+    @property
+    def world_place_files(self) -> list[str]:
+        return self.components.get("kzx_world_places", {}).get("patterns", [])
 
     def parse_fingerprint(self) -> str:
         """Covers everything that changes what the parse writes: model and component settings and data;

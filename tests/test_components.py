@@ -286,3 +286,39 @@ def test_a_place_named_as_a_region_links_to_the_region_not_the_city_of_that_name
     assert ("Tashkent", "Tashkent Region") in links and ("Dzhizak", "Jizzakh Region") in links, links
     assert ("Syr Darya", "Syrdarya Region") in links and ("Almaty", "Almaty Region") in links, links
     assert ("Tashkent", "Tashkent") in links and ("Osh", "Osh") in links, links  # a list without "regions"
+
+
+def test_two_names_of_one_body_joined_by_a_slash_are_one_name(nlp):
+    doc = nlp("Turkey wants action against PKK/Kongra-Gel in Iraq. The PKK and Kongra-Gel differ.")
+    groups = [(e.text, e.kb_id_) for e in doc.ents if e.label_ == "GROUP"]
+    assert groups[0] == ("PKK/Kongra-Gel", "Kurdistan Workers' Party"), groups
+    assert ("PKK", "Kurdistan Workers' Party") in groups[1:] and ("Kongra-Gel", "Kurdistan Workers' Party") in groups[1:]
+
+
+def test_a_name_written_with_a_noun_for_a_kind_of_group_is_a_group():
+    import spacy
+
+    from pipeline.components.consistency import named_as_groups
+
+    nlp = spacy.blank("en")
+    text = ('The daily Al Shorouk and newspaper "Alibi" quoted the Uzmetronom website, the Al-Ghad party and '
+            'official news agency Saba. A Tashkent newspaper and the agency Rosstat did not, nor did Hasan.')
+    doc = nlp(text)
+    marked = [("Al Shorouk", "PERSON", ""), ("Alibi", "PERSON", ""), ("Uzmetronom", "PLACE", ""),
+              ("Al-Ghad", "PERSON", ""), ("Saba", "PLACE", ""), ("Tashkent", "PLACE", "Tashkent"),
+              ("Rosstat", "AGENCY", ""), ("Hasan", "PERSON", "")]
+    ents = []
+    for name, label, kb in marked:
+        start = text.index(name)
+        ents.append(doc.char_span(start, start + len(name), label=label, kb_id=kb))
+    got = {e.text: e.label_ for e in named_as_groups(doc, ents)}
+    assert got == {"Al Shorouk": "GROUP", "Alibi": "GROUP", "Uzmetronom": "GROUP", "Al-Ghad": "GROUP",
+                   "Saba": "GROUP", "Tashkent": "PLACE", "Rosstat": "AGENCY", "Hasan": "PERSON"}, got
+
+
+def test_cable_jargon_for_roles_treaties_and_forms_is_not_an_entity(nlp):
+    doc = nlp("The RSO and two FSN guards briefed CODEL Smith on the NPT review, UNSCR 1540 and the "
+              "CRBA backlog before the TDY ended. The Ministry of Foreign Affairs was not told.")
+    texts = {e.text for e in doc.ents}
+    assert not texts & {"RSO", "FSN", "CODEL", "NPT", "UNSCR", "CRBA", "TDY"}, texts
+    assert "Ministry of Foreign Affairs" in texts

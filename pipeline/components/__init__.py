@@ -102,4 +102,4 @@ class DataStage:
         return self
 
 
-from . import acronyms, boilerplate, cable, consistency, dates, gazetteer, labels, orgtype, paragraphs, relations, rules  # noqa: E402,F401,I001
+from . import acronyms, boilerplate, cable, consistency, dates, gazetteer, labels, orgtype, paragraphs, relations, rules, world_places  # noqa: E402,F401,I001

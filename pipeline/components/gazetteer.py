@@ -116,6 +116,7 @@ class Gazetteer(DataStage):
         found = self._variants(doc) + matched
         if not found:
             return doc
+        found += slash_joined(found)
         found = filter_spans(found)  # longest first; exact names win ties over variants (listed later)
         gaz_at = {i: g for g in found for i in range(g.start, g.end)}
         keep = []
@@ -151,6 +152,19 @@ class Gazetteer(DataStage):
                 if hit:
                     out.append(Span(doc, token.i, token.i + 1, label=hit[0], kb_id=hit[1]))
         return out
+
+
+def slash_joined(spans: list[Span]) -> list[Span]:
+    """Two names of one record written as one with a slash ("PKK/Kongra-Gel", the party under its old and
+    new name) as one span."""
+    by_start = {s.start: s for s in spans}
+    out = []
+    for a in spans:
+        b = by_start.get(a.end + 1)
+        if (b is not None and a.kb_id_ and a.kb_id_ == b.kb_id_ and a.label_ == b.label_
+                and a.doc[a.end].text == "/" and not a[-1].whitespace_ and not a.doc[a.end].whitespace_):
+            out.append(Span(a.doc, a.start, b.end, label=a.label_, kb_id=a.kb_id_))
+    return out
 
 
 REGION_WORDS = {"region": "regions", "oblast": "oblasts", "province": "provinces", "viloyat": "viloyats"}

@@ -49,6 +49,7 @@ class Labels(DataStage):
         self.titles = set(self.rules.get("titles", []))
         self.drop = set(self.rules.get("drop_texts", []))
         self.not_person = set(self.rules.get("not_person", []))
+        self.not_entities = set(self.rules.get("not_entities", []))
         self.determiners = set(self.rules.get("determiners", []))
         self.lower_keep = set(self.rules.get("lowercase_keep", []))
         self.redaction = re.compile(self.rules.get("redaction", "(?!)"))
@@ -77,7 +78,7 @@ class Labels(DataStage):
 
     def _relabel(self, doc: Doc, ent: Span, lower_text: bool = False) -> Span | None:
         label = ent.label_ if ent.label_ in KZX_LABELS else self.map.get(ent.label_)
-        if not label:
+        if not label or re.sub(r"['’]s$", "", ent.text) in self.not_entities:
             return None
         if ent.label_ in ("AGENCY", "GROUP", "PLACE") and not ent.kb_id_:
             # a trained entity stage already follows the guidelines for bodies and places: only format
