@@ -115,7 +115,9 @@ def synthesize(seed_db: Path, store: Path, n: int, seed: int) -> dict:
     for row in src.execute("SELECT doc_id, head_start, head_end, tail_start, tail_end, type, sent_start, sent_end, "
                            "date, directed, confidence, label FROM relations"):
         relations.setdefault(row[0], []).append(row)
-    settings = list(src.execute("SELECT key, value FROM settings WHERE key != 'export_state'"))
+    # the parse settings, not the state of the seed's graph and outputs: the new store is rebuilt
+    settings = list(src.execute("SELECT key, value FROM settings WHERE key NOT IN "
+                                "('export_state', 'graph_state', 'export_counts')"))
     src.close()
 
     from pipeline.store import Store

@@ -49,6 +49,10 @@ CREATE INDEX IF NOT EXISTS rkeys_eid ON rkeys (eid);
 CREATE TABLE IF NOT EXISTS doc_kids (doc_id TEXT, kid INTEGER, n INTEGER, canonical TEXT, has_rec INTEGER, wikidata TEXT);
 CREATE INDEX IF NOT EXISTS doc_kids_doc ON doc_kids (doc_id);
 CREATE INDEX IF NOT EXISTS doc_kids_kid ON doc_kids (kid, doc_id);
+CREATE TABLE IF NOT EXISTS doc_surfaces (doc_id TEXT, kid INTEGER, surface TEXT, n INTEGER, body INTEGER);
+CREATE INDEX IF NOT EXISTS doc_surfaces_doc ON doc_surfaces (doc_id);
+CREATE TABLE IF NOT EXISTS key_surfaces (kid INTEGER, surface TEXT, n INTEGER, body INTEGER,
+    PRIMARY KEY (kid, surface)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS fuzzy (a INTEGER, b INTEGER);
 CREATE INDEX IF NOT EXISTS fuzzy_a ON fuzzy (a);
 CREATE INDEX IF NOT EXISTS fuzzy_b ON fuzzy (b);
@@ -67,16 +71,20 @@ CREATE TABLE IF NOT EXISTS edges (
     ev_start INTEGER, ev_end INTEGER, evidence TEXT, confidence REAL, label TEXT,
     PRIMARY KEY (src, dst, type));
 CREATE INDEX IF NOT EXISTS edges_dst ON edges (dst);
+-- the edges whose evidence sentence is still to be cut (_fill_evidence): not a scan of every edge
+CREATE INDEX IF NOT EXISTS edges_unfilled ON edges (ev_doc) WHERE evidence IS NULL;
 CREATE TABLE IF NOT EXISTS edge_dates (
     src TEXT, dst TEXT, type TEXT, date TEXT, n INTEGER, PRIMARY KEY (src, dst, type, date));
+CREATE INDEX IF NOT EXISTS edge_dates_dst ON edge_dates (dst);
 CREATE TABLE IF NOT EXISTS pending (doc_id TEXT PRIMARY KEY);
 """
-STATE_TABLES = ("rkeys", "doc_kids", "fuzzy", "doc_pairs", "skipped_dates", "ents", "edges", "edge_dates")
+STATE_TABLES = ("rkeys", "doc_kids", "doc_surfaces", "key_surfaces", "fuzzy", "doc_pairs", "skipped_dates", "ents",
+                "edges", "edge_dates")
 _CHUNK = 500  # ids per IN (...) list
 _LAST = "\U0010ffff"  # the order of keys resolve() makes itself (shared surnames): after every real key
 
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 
 def ensure_schema(db: sqlite3.Connection) -> None:
@@ -187,12 +195,19 @@ class StoredGraph:
         touched: set[int] = set()
         delta: Counter = Counter()  # mentions each key gains (loses) with the changed documents
         removed = self._evidence_rows(doc_ids)  # what the documents gave the graph before
+        present_before = self._present(doc_ids)  # (document, entity) pairs before
         for chunk in _chunks(doc_ids):
             q = _marks(chunk)
             for kid, n in db.execute(f"SELECT kid, n FROM doc_kids WHERE doc_id IN ({q})", chunk):
                 touched.add(kid)
                 delta[kid] -= n
-            for name in ("doc_kids", "doc_pairs", "skipped_dates"):
+            gone = db.execute(f"SELECT kid, surface, SUM(n), SUM(body) FROM doc_surfaces WHERE doc_id IN ({q}) "
+                              f"GROUP BY kid, surface", chunk).fetchall()
+            db.executemany("UPDATE key_surfaces SET n = n - ?, body = body - ? WHERE kid = ? AND surface = ?",
+                           [(n, body, kid, surface) for kid, surface, n, body in gone])
+            db.executemany("DELETE FROM key_surfaces WHERE kid = ? AND surface = ? AND n <= 0",
+                           [(kid, surface) for kid, surface, _, _ in gone])
+            for name in ("doc_kids", "doc_surfaces", "doc_pairs", "skipped_dates"):
                 db.execute(f"DELETE FROM {name} WHERE doc_id IN ({q})", chunk)
         before = {r[0] for r in db.execute("SELECT MAX(kid) FROM rkeys")}.pop() or 0
         ok = {r[0] for chunk in _chunks(doc_ids)
@@ -218,13 +233,22 @@ class StoredGraph:
         # the entities to recompute: those of keys whose mentions, entity or group name changed
         changed = touched | {k for k in region if old_heads.get(k) != new_heads.get(k)}
         affected = {e for k in changed for e in (old_map.get(k), new_map.get(k))} - {None}
-        old_content = self._content(affected)
-        self._entities(affected)
-        new_content = self._content(affected)
-        # entities whose keys changed (a key with mentions outside the changed documents moved), or whose
-        # being a node changed: their edges are recomputed; the others' take the changed documents' evidence
+        # entities whose keys changed (a key with mentions outside the changed documents moved)
         remapped = {e for kid, eid in old_map.items() if kid <= before and eid != new_map.get(kid)
                     for e in (eid, new_map.get(kid))} - {None}
+        old_content = self._content(affected)
+        # an entity no old key entered or left is in the same unchanged documents as before: its count
+        # of documents moves by the changed documents alone (no pass over all its documents)
+        documents = {}
+        old_documents = self._documents(affected - remapped)
+        if old_documents:
+            present_after = self._present(sorted(ok))
+            for e, n in old_documents.items():
+                documents[e] = n - present_before.get(e, 0) + present_after.get(e, 0)
+        self._entities(affected, documents)
+        new_content = self._content(affected)
+        # those and the entities whose being a node changed: their edges are recomputed; the others'
+        # take the changed documents' evidence
         remapped |= {e for e in affected if old_content.get(e) != new_content.get(e)}
         self._edges(remapped)
         self._delta_edges(removed, self._evidence_rows(sorted(ok)), remapped)
@@ -238,6 +262,20 @@ class StoredGraph:
     def _eid_map(self, kids: set[int]) -> dict[int, str | None]:
         return {r[0]: r[1] for chunk in _chunks(kids)
                 for r in self.db.execute(f"SELECT kid, eid FROM rkeys WHERE kid IN ({_marks(chunk)})", chunk)}
+
+    def _present(self, doc_ids) -> Counter:
+        """How many of the documents each entity is named in, as the tables map keys now."""
+        out: Counter = Counter()
+        for chunk in _chunks(doc_ids):
+            for eid, n in self.db.execute(f"SELECT eid, COUNT(*) FROM (SELECT DISTINCT d.doc_id, k.eid FROM doc_kids d "
+                                          f"JOIN rkeys k ON k.kid = d.kid WHERE d.doc_id IN ({_marks(chunk)}) AND "
+                                          f"k.eid IS NOT NULL) GROUP BY eid", chunk):
+                out[eid] += n
+        return out
+
+    def _documents(self, eids: set[str]) -> dict[str, int]:
+        return {r[0]: r[1] for chunk in _chunks(eids)
+                for r in self.db.execute(f"SELECT eid, documents FROM ents WHERE eid IN ({_marks(chunk)})", chunk)}
 
     def _content(self, eids: set[str]) -> dict[str, int]:
         return {r[0]: r[1] for chunk in _chunks(eids)
@@ -271,6 +309,17 @@ class StoredGraph:
         db.executemany("UPDATE mentions SET kid = ?, surface = ? WHERE rowid = ?", updates)
         db.executemany("INSERT INTO doc_kids VALUES (?, ?, ?, ?, ?, ?)",
                        [(doc_id, k, n, *first[k]) for k, n in counts.items()])
+        # each key's surface forms, counted, and those of the body (an entity's aliases, mentions and
+        # whether it is a node are sums of these: no pass over an entity's mentions)
+        surfaces: Counter = Counter()
+        bodies: Counter = Counter()
+        for m, (kid, surface, _) in zip(mentions, updates):
+            surfaces[kid, surface] += 1
+            bodies[kid, surface] += int(not m.boilerplate and (self.date_nodes or m.label != "DATE"))
+        rows_s = [(doc_id, kid, surface, n, bodies[kid, surface]) for (kid, surface), n in surfaces.items()]
+        db.executemany("INSERT INTO doc_surfaces VALUES (?, ?, ?, ?, ?)", rows_s)
+        db.executemany("INSERT INTO key_surfaces VALUES (?, ?, ?, ?) ON CONFLICT (kid, surface) DO UPDATE SET "
+                       "n = n + excluded.n, body = body + excluded.body", [r[1:] for r in rows_s])
 
         # dates that name no real time are left out of the graph and its timeline
         doc_meta = json.loads(meta or "{}") if meta else {}
@@ -689,16 +738,18 @@ class StoredGraph:
         group_of = {kid: root for root, kids in groups.items() for kid in kids}
         out: dict[int, Counter] = defaultdict(Counter)
         for chunk in _chunks(group_of, 5000):
-            for kid, surface, n in self.db.execute(f"SELECT kid, surface, COUNT(*) FROM mentions WHERE kid IN "
-                                                   f"({_marks(chunk)}) GROUP BY kid, surface", chunk):
+            for kid, surface, n in self.db.execute(f"SELECT kid, surface, n FROM key_surfaces WHERE kid IN "
+                                                   f"({_marks(chunk)})", chunk):
                 out[group_of[kid]][surface] += n
         return out
 
     # ---- entities --------------------------------------------------------------------------------
 
-    def _entities(self, eids: set[str] | None) -> None:
-        """The entities of `eids` (all when None) from their keys' mentions: the name, label and record
-        of the group met first (resolve's setdefault), aliases counted, mentions, documents."""
+    def _entities(self, eids: set[str] | None, documents: dict[str, int] | None = None) -> None:
+        """The entities of `eids` (all when None) from their keys' surfaces: the name, label and record
+        of the group met first (resolve's setdefault), aliases counted, mentions, documents (those in
+        `documents` given, the others counted)."""
+        documents = documents or {}
         db = self.db
         if eids is None:
             db.execute("DELETE FROM ents")
@@ -714,11 +765,14 @@ class StoredGraph:
             heads = db.execute(f"SELECT k.eid, k.g_name, k.g_wikidata FROM rkeys k {where} "
                                f"ORDER BY k.eid, k.g_doc, k.g_start, k.g_end, k.kid", chunk or ())
             head = {eid: next(group)[1:] for eid, group in groupby(heads, key=lambda r: r[0])}
-            body = "m.boilerplate = 0" + ("" if self.date_nodes else " AND m.label != 'DATE'")
-            rows = db.execute(f"SELECT k.eid, m.surface, COUNT(*), SUM({body}) FROM mentions m JOIN rkeys k "
-                              f"ON k.kid = m.kid {where} GROUP BY k.eid, m.surface ORDER BY k.eid", chunk or ())
-            docs = dict(db.execute(f"SELECT k.eid, COUNT(DISTINCT d.doc_id) FROM doc_kids d JOIN rkeys k "
-                                   f"ON k.kid = d.kid {where} GROUP BY k.eid", chunk or ()))
+            rows = db.execute(f"SELECT k.eid, s.surface, SUM(s.n), SUM(s.body) FROM key_surfaces s JOIN rkeys k "
+                              f"ON k.kid = s.kid {where} GROUP BY k.eid, s.surface ORDER BY k.eid", chunk or ())
+            unknown = [e for e in chunk if e not in documents] if chunk else None
+            docs = {e: documents[e] for e in chunk if e in documents} if chunk else {}
+            if unknown is None or unknown:
+                where_d = f"WHERE k.eid IN ({_marks(unknown)})" if unknown else "WHERE k.eid IS NOT NULL"
+                docs.update(db.execute(f"SELECT k.eid, COUNT(DISTINCT d.doc_id) FROM doc_kids d JOIN rkeys k "
+                                       f"ON k.kid = d.kid {where_d} GROUP BY k.eid", unknown or ()))
             out = []
             for eid, group in groupby(rows, key=lambda r: r[0]):
                 aliases, content = Counter(), 0
@@ -812,6 +866,7 @@ class StoredGraph:
         db = self.db
         where = "src = ? AND dst = ? AND type = ?"
         recompute = set()
+        added_by = _by_edge(added, skip)
         for key, rows in _by_edge(removed, skip).items():
             edge = db.execute(f"SELECT weight, documents, ev_doc, ev_seq, confidence FROM edges WHERE {where}",
                               key).fetchone()
@@ -827,9 +882,20 @@ class StoredGraph:
             for date, n in Counter(r[8] for r in rows if r[8]).items():
                 db.execute(f"UPDATE edge_dates SET n = n - ? WHERE {where} AND date = ?", (n, *key, date))
             db.execute(f"DELETE FROM edge_dates WHERE {where} AND n <= 0", key)
-            if any((r[4], r[5]) == (ev_doc, ev_seq) or r[9] >= confidence for r in rows):
+            # a document stored again (edited, or parsed again) usually gives the same evidence back: an
+            # edge whose first evidence returns as it was, and whose highest confidence the returning rows
+            # reach again, needs no pass over all its evidence (its sentence is cut again: the text may
+            # have changed around the same offsets)
+            back = added_by.get(key, [])
+            again = {_evidence_id(r) for r in back}
+            top = max((r[9] for r in back), default=None)
+            first = [r for r in rows if (r[4], r[5]) == (ev_doc, ev_seq)]
+            if any(_evidence_id(r) not in again for r in first) or (
+                    any(r[9] >= confidence for r in rows) and (top is None or top < confidence)):
                 recompute.add(key)
-        for key, rows in _by_edge(added, skip).items():
+            elif first:
+                db.execute(f"UPDATE edges SET evidence = NULL WHERE {where}", key)
+        for key, rows in added_by.items():
             rows.sort(key=lambda r: (r[4], r[5]))
             new, counts = _edge_of(rows)
             edge = db.execute(f"SELECT weight, documents, ev_doc, ev_seq, confidence FROM edges WHERE {where}",
@@ -891,6 +957,11 @@ def _oriented(row: tuple) -> tuple:
     if not row[3] and row[1] < row[0]:
         return (row[1], row[0], *row[2:])
     return tuple(row)
+
+
+def _evidence_id(row: tuple) -> tuple:
+    """What an edge takes from its first evidence row: document, position, direction, sentence, label."""
+    return (row[4], row[5], row[3], row[6], row[7], row[10])
 
 
 def _by_edge(rows: list[tuple], skip: set[str]) -> dict[tuple, list[tuple]]:

@@ -80,6 +80,10 @@ def test_every_increment_writes_what_a_full_rebuild_and_the_in_memory_resolution
         lambda: store.remove(["c.txt"]),
         lambda: _put(store, "0.txt", [("Kazatomprom, the Aktobe office of Kazatomprom, said so.",
                                        [("Kazatomprom", "GROUP"), ("Aktobe", "PLACE")])]),
+        # the first document stored again as it was: its edges' first evidence comes back
+        lambda: _put(store, "a.txt", [("Arman Zhaksylykov met Dauren Abenov in Aktobe.",
+                                       [("Arman Zhaksylykov", "PERSON"), ("Dauren Abenov", "PERSON"),
+                                        ("Aktobe", "PLACE")])], [("Arman Zhaksylykov", "Dauren Abenov", "MET_WITH")]),
     ]
     for i, step in enumerate(steps):
         step()
@@ -91,7 +95,7 @@ def test_every_increment_writes_what_a_full_rebuild_and_the_in_memory_resolution
         full = _written(api.build_export(store, settings), tmp_path / f"full{i}")
         assert _same(increment, full) == [], f"step {i}"
         assert _same(full, memory) == [], f"step {i}"
-    ids = {r.split(",")[3]: r.split(",")[5] for r in (tmp_path / "full6" / "mentions.csv").read_text().splitlines()[1:]}
+    ids = {r.split(",")[3]: r.split(",")[5] for r in (tmp_path / "full7" / "mentions.csv").read_text().splitlines()[1:]}
     assert ids["Arman Zhaksylikov"] == ids["Arman Zhaksylykov"]
 
 
@@ -136,3 +140,29 @@ def test_an_incremental_extract_equals_a_clean_extract_of_the_same_folder(tmp_pa
                    and not p.name.startswith("."))
     assert "report.html" in files and "graph.gexf" in files
     assert [f for f in files if not filecmp.cmp(out / f, clean / f, shallow=False)] == []
+
+
+def test_an_increment_reads_the_mentions_of_the_changed_documents_only(store):
+    """An entity named in every document (a country) is brought up to date from per-key sums and the
+    changed documents, not by counting its mentions or documents again."""
+    settings = load_settings()
+    for i in range(30):
+        _put(store, f"{i:02d}.txt", [(f"Official {i} of Kazatomprom visited Aktobe.",
+                                      [("Kazatomprom", "AGENCY"), ("Aktobe", "PLACE")])])
+    graph = api.stored_graph(store, settings)
+    assert graph.update() == "full"
+    _put(store, "new.txt", [("Kazatomprom opened an office in Aktobe and Atyrau.",
+                             [("Kazatomprom", "AGENCY"), ("Aktobe", "PLACE"), ("Atyrau", "PLACE")])])
+    statements = []
+    store.db.set_trace_callback(statements.append)
+    try:
+        assert graph.update() == "increment"
+    finally:
+        store.db.set_trace_callback(None)
+    reads = [s for s in statements if " mentions" in s and not s.startswith("UPDATE mentions SET kid")]
+    wide = [s for s in reads if "WHERE doc_id = " not in s and "LIMIT 1" not in s]
+    assert reads and not wide, wide
+    counted = [s for s in statements if "COUNT(DISTINCT d.doc_id)" in s]
+    assert not [s for s in counted if "aktobe" in s or "kazatomprom" in s], counted  # moved by the delta
+    counts = dict(store.db.execute("SELECT name, documents FROM ents"))
+    assert counts["Aktobe"] == 31 and counts["Atyrau"] == 1, counts
