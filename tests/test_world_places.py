@@ -60,11 +60,11 @@ def test_a_linked_group_keeps_its_gazetteer_record(blank):
     assert ents == [("Dhaka", "GROUP", "Dhaka Tribune")]
 
 
-def test_the_pipeline_types_places_of_other_countries(nlp):
-    doc = nlp("Police in Lucknow, the capital of Uttar Pradesh, arrested two men. Ambassador Patterson "
-              "flew to Dhaka and on to Santo Domingo.")
-    places = {e.text for e in doc.ents if e.label_ == "PLACE"}
-    assert {"Lucknow", "Uttar Pradesh", "Dhaka", "Santo Domingo"} <= places, places
+def test_the_pipeline_types_and_links_places_of_other_countries(nlp):
+    doc = nlp("Police in Kanpur, in Uttar Pradesh, arrested two men. Ambassador Patterson flew to Patna.")
+    places = {e.text: e.kb_id_ for e in doc.ents if e.label_ == "PLACE"}
+    assert places.get("Kanpur") == "Kanpur" and places.get("Patna") == "Patna", places
+    assert places.get("Uttar Pradesh") == "Uttar Pradesh", places
     assert "Patterson" not in places
 
 

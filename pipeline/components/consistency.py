@@ -120,8 +120,8 @@ def person_names(doc: Doc, ents: list[Span]) -> list[Span]:
     return out
 
 
-# nouns for a kind of group written just before its name ("the daily Al Shorouk", "newspaper \"Alibi\"",
-# "the Turkish company TACO") or just after it ("the independent Uzmetronom website", "the Al-Ghad party")
+# nouns for a kind of group written just before its name ("the daily Kommersant", "newspaper \"Vremya\"",
+# "the Turkish company X") or just after it ("the independent Ozodlik website", "the Ata-Meken party")
 GROUP_KIND_BEFORE = {"newspaper", "daily", "weekly", "magazine", "tabloid", "website", "agency", "company",
                      "firm", "conglomerate", "ngo", "broadcaster", "channel", "bulletin", "publication",
                      "outlet", "corporation", "bank"}
@@ -131,9 +131,9 @@ QUOTES = {'"', "“", "”", "«", "»", "'"}
 
 
 def named_as_groups(doc: Doc, ents: list[Span]) -> list[Span]:
-    """A name written with a lower-case noun for a kind of group right before or after it ("the daily Al
-    Shorouk", "official news agency Saba", "the independent Uzmetronom website", "the opposition Al-Ghad
-    party") is a GROUP, whatever the model read it as: media, companies and parties are groups. Not a
+    """A name written with a lower-case noun for a kind of group right before or after it ("the daily
+    Kommersant", "official news agency Kabar", "the independent Ozodlik website", "the opposition
+    Ata-Meken party") is a GROUP, whatever the model read it as: media, companies and parties are groups. Not a
     name the gazetteer links ("a Tashkent newspaper": the place is a modifier)."""
     out = []
     for e in ents:

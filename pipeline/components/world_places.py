@@ -3,10 +3,11 @@ configs/gazetteers/world_places.jsonl (generated from GeoNames and ISO 3166 by
 pipeline/names/world_places.py), below every other stage in authority.
 
 Runs after the hand-written gazetteer. A world place name becomes a PLACE where no entity is, turns
-a GROUP whose whole span is that name into the PLACE ("Dhaka", "Uttar Pradesh" typed as a body by the
-NER), and links an unlinked PLACE of exactly that name to its record. It never touches a PERSON (Patterson, Hasan and Caldwell are towns too), an AGENCY (a
-bare city in a cable's addressee list is its embassy), a linked gazetteer entity, or a longer name
-that holds it ("AMCONSUL ST PETERSBURG"). Matching and case rules are the gazetteer's.
+a GROUP whose whole span is that name into the PLACE (a city or a state the NER typed as a body), and
+links an unlinked PLACE of exactly that name to its record. It never touches a PERSON (many surnames
+are towns too), an AGENCY (a bare city in a cable's addressee list is its embassy), a linked gazetteer
+entity, or a longer name that holds it ("AMCONSUL ST PETERSBURG"). Matching and case rules are the
+gazetteer's.
 """
 
 from __future__ import annotations
