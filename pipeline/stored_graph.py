@@ -236,17 +236,17 @@ class StoredGraph:
         # entities whose keys changed (a key with mentions outside the changed documents moved)
         remapped = {e for kid, eid in old_map.items() if kid <= before and eid != new_map.get(kid)
                     for e in (eid, new_map.get(kid))} - {None}
-        old_content = self._content(affected)
+        old_content = self._ents_column(affected, "content")
         # an entity no old key entered or left is in the same unchanged documents as before: its count
         # of documents moves by the changed documents alone (no pass over all its documents)
         documents = {}
-        old_documents = self._documents(affected - remapped)
+        old_documents = self._ents_column(affected - remapped, "documents")
         if old_documents:
             present_after = self._present(sorted(ok))
             for e, n in old_documents.items():
                 documents[e] = n - present_before.get(e, 0) + present_after.get(e, 0)
         self._entities(affected, documents)
-        new_content = self._content(affected)
+        new_content = self._ents_column(affected, "content")
         # those and the entities whose being a node changed: their edges are recomputed; the others'
         # take the changed documents' evidence
         remapped |= {e for e in affected if old_content.get(e) != new_content.get(e)}
@@ -273,13 +273,10 @@ class StoredGraph:
                 out[eid] += n
         return out
 
-    def _documents(self, eids: set[str]) -> dict[str, int]:
+    def _ents_column(self, eids: set[str], column: str) -> dict[str, int]:
+        """One column of the entities' rows ("content", "documents") by entity id."""
         return {r[0]: r[1] for chunk in _chunks(eids)
-                for r in self.db.execute(f"SELECT eid, documents FROM ents WHERE eid IN ({_marks(chunk)})", chunk)}
-
-    def _content(self, eids: set[str]) -> dict[str, int]:
-        return {r[0]: r[1] for chunk in _chunks(eids)
-                for r in self.db.execute(f"SELECT eid, content FROM ents WHERE eid IN ({_marks(chunk)})", chunk)}
+                for r in self.db.execute(f"SELECT eid, {column} FROM ents WHERE eid IN ({_marks(chunk)})", chunk)}
 
     # ---- per document: keys and evidence ---------------------------------------------------------
 

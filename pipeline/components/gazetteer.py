@@ -70,7 +70,7 @@ class Gazetteer(DataStage):
         # regions named "<X> Region", "<X> Oblast", "<X> Province" by X's key, for "the X region" and
         # "the X, Y and Z regions" where X is also a city's name (regions_named)
         self.variant_keys: dict[str, tuple[str, str]] = {}
-        self.region_of: dict[str, str] = {}
+        self.region_of = region_index(self.records)
         for r in self.records:
             if r["label"] not in ("PERSON", "PLACE"):
                 continue
@@ -78,8 +78,6 @@ class Gazetteer(DataStage):
                 words = name.split()
                 if len(words) == 1 or r["label"] == "PERSON":
                     self.variant_keys.setdefault(match_key(words[-1]), (r["label"], r["id"]))
-                elif words[-1].lower() in REGION_WORDS:
-                    self.region_of.setdefault(match_key(" ".join(words[:-1])), r["id"])
         items = patterns_of(self.records)
         docs = self.nlp.tokenizer.pipe(text for text, *_ in items)
         for (text, label, ent_id, exact), pattern in zip(items, docs):
@@ -168,6 +166,19 @@ def slash_joined(spans: list[Span]) -> list[Span]:
 
 
 REGION_WORDS = {"region": "regions", "oblast": "oblasts", "province": "provinces", "viloyat": "viloyats"}
+
+
+def region_index(records: list[dict]) -> dict[str, str]:
+    """The place records named "<X> Region", "<X> Oblast", "<X> Province" by the key of X (the first
+    record of a key wins)."""
+    out: dict[str, str] = {}
+    for r in records:
+        if r["label"] == "PLACE":
+            for name in r["names"]:
+                words = name.split()
+                if len(words) > 1 and words[-1].lower() in REGION_WORDS:
+                    out.setdefault(match_key(" ".join(words[:-1])), r["id"])
+    return out
 
 
 def regions_named(ents: list[Span], region_of: dict[str, str]) -> list[Span]:

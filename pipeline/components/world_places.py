@@ -16,9 +16,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from ..names.translit import match_key
 from . import DataStage, guarded
-from .gazetteer import REGION_WORDS, _case_fits, load_records, regions_named, without_inner_spaces
+from .gazetteer import _case_fits, load_records, region_index, regions_named, without_inner_spaces
 
 RELABELLED = ("GROUP", "PLACE")
 
@@ -32,14 +31,9 @@ class WorldPlaces(DataStage):
         self.nlp = nlp
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.entries: dict[str, tuple[str, list[str]]] = {}
-        self.region_of: dict[str, str] = {}
         records = load_records(patterns if isinstance(patterns, list) else [patterns]) if patterns else []
+        self.region_of = region_index(records)
         items = [(n, r["id"]) for r in records for n in r["names"]]
-        for r in records:
-            for n in r["names"]:
-                words = n.split()
-                if len(words) > 1 and words[-1].lower() in REGION_WORDS:
-                    self.region_of.setdefault(match_key(" ".join(words[:-1])), r["id"])
         for (text, place_id), pattern in zip(items, nlp.tokenizer.pipe(t for t, _ in items)):
             key = f"{place_id}|{text}"
             self.entries[key] = (place_id, [t.text for t in pattern])

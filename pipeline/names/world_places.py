@@ -24,6 +24,8 @@ from collections import Counter
 from difflib import SequenceMatcher
 from pathlib import Path
 
+from ..config import read_jsonl
+
 # pycountry subdivision types written after the name in text ("Kandahar Province"); the record of a
 # subdivision whose bare name is a city's is named with its type
 TYPE_WORDS = {"Province": "Province", "Region": "Region", "State": "State", "Oblast": "Oblast",
@@ -121,12 +123,10 @@ def hand_written_names(gazetteer_dir: Path) -> set[str]:
     for path in sorted(gazetteer_dir.glob("*.jsonl")):
         if path.name in ("world_places.jsonl", "events.jsonl"):
             continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                for key in ("names", "acronyms", "aliases", "adjectives", "codes"):
-                    taken |= {n.lower() for n in r.get(key, [])}
-                taken.add(r["id"].lower())
+        for r in read_jsonl(path):
+            for key in ("names", "acronyms", "aliases", "adjectives", "codes"):
+                taken |= {n.lower() for n in r.get(key, [])}
+            taken.add(r["id"].lower())
     return taken
 
 
