@@ -195,7 +195,7 @@ _PREPOSITIONS = frozenset({"of", "in", "for", "at", "on", "to"})
 def head_words(words: list[str]) -> set[str]:
     """The words of a name a bare word for a body can stand for, lower case: its first and last words
     and a word before a preposition ("Embassy" of "U.S. Embassy in Dushanbe", "Ministry" of "Law
-    Ministry", "PRT" of "PRT Chaghcharan"), not a modifier inside ("State" of "Supreme State Security
+    Ministry", "PRT" of "PRT Herat"), not a modifier inside ("State" of "Supreme State Security
     Court")."""
     lower = [w.lower() for w in words]
     heads = {lower[0], lower[-1]} if lower else set()

@@ -182,7 +182,7 @@ def region_index(records: list[dict]) -> dict[str, str]:
 
 
 def regions_named(ents: list[Span], region_of: dict[str, str]) -> list[Span]:
-    """The places named as regions ("the Tashkent region", "Uzbekistan's Tashkent, Dzhizak and Syr
+    """The places named as regions ("the Tashkent region", "Uzbekistan's Samarkand, Dzhizak and Syr
     Darya regions") linked to the region's record when the gazetteer has one, not to a city of that
     name; a name that already ends in the region word is the gazetteer's match, left as it is."""
     if not region_of or not ents:
