@@ -26,10 +26,17 @@ _FUNCTION_WORDS = {"of", "to", "the", "and", "for", "in", "on", "at", "by", "wit
                    "is", "are", "but", "into", "over", "after", "before", "against"}
 
 
+_DROP_ASCII_LOWER = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz")
+
+
 def _is_upper_line(line: str) -> bool:
-    letters = [c for c in line if c.isalpha()]
-    words = _WORD.findall(line)
-    return len(letters) >= 6 and len(words) >= 2 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+    # more than a fifth of the line in a-z: more than a fifth of its letters are not upper case
+    if 5 * (len(line) - len(line.translate(_DROP_ASCII_LOWER))) > len(line):
+        return False
+    letters = "".join(filter(str.isalpha, line))
+    if len(letters) < 6 or sum(map(str.isupper, letters)) < 0.8 * len(letters):
+        return False
+    return len(_WORD.findall(line)) >= 2
 
 
 def _lower(s: str) -> str:

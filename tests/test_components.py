@@ -322,3 +322,19 @@ def test_cable_jargon_for_roles_treaties_and_forms_is_not_an_entity(nlp):
     texts = {e.text for e in doc.ents}
     assert not texts & {"RSO", "FSN", "CODEL", "NPT", "UNSCR", "CRBA", "TDY"}, texts
     assert "Ministry of Foreign Affairs" in texts
+
+
+def test_the_gazetteer_matches_over_a_doc_without_the_spaces_inside_a_line():
+    import spacy
+
+    from pipeline.components.gazetteer import without_inner_spaces
+
+    nlp = spacy.blank("en")
+    doc = nlp("Ministry of   Foreign Affairs\n\nNext  line")
+    view, index = without_inner_spaces(doc)
+    assert [t.text for t in view] == ["Ministry", "of", "Foreign", "Affairs", "\n\n", "Next", "line"]
+    assert [doc[i].text for i in index] == [t.text for t in view]
+    plain = nlp("No double spaces here.")
+    assert without_inner_spaces(plain) == (plain, None)
+    empty = nlp("")
+    assert without_inner_spaces(empty) == (empty, None)

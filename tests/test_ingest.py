@@ -237,3 +237,14 @@ def test_wrapped_lines_of_running_text_are_read_as_one_line_and_headers_stay_apa
               "REF: A. ASTANA 1234 B. ASTANA 2345 C. STATE 98765 D. ASTANA 3456\n"
               "Classified By: Ambassador John Ordway for reasons 1.4 (b) and (d)\n")
     assert recase(header, set()).count("\n") == 3  # label lines are never run together
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ABCXYZabcxyzÉÀéàДЖдж Ⅷ1,.:-'\t"), max_size=60))
+def test_an_upper_case_line_is_one_of_two_words_or_more_with_four_in_five_letters_upper_case(line):
+    from pipeline.casing import _WORD, _is_upper_line
+
+    letters = [c for c in line if c.isalpha()]
+    expected = (len(letters) >= 6 and len(_WORD.findall(line)) >= 2
+                and sum(c.isupper() for c in letters) >= 0.8 * len(letters))
+    assert _is_upper_line(line) == expected

@@ -63,6 +63,31 @@ def test_a_linear_model_saved_and_loaded_scores_the_same(tmp_path):
     assert np.allclose(again.probabilities([["w=met", "L=PERSON>PERSON"]]), probs[:1], atol=1e-5)
 
 
+
+def test_probabilities_sum_each_rows_known_feature_weights_and_rows_without_any_get_the_intercept():
+    import numpy as np
+
+    from pipeline.components.relations import LinearModel
+
+    coef = np.array([[1.0, 0.0, 2.0], [0.0, 3.0, -1.0]], dtype=np.float32)  # 2 classes x 3 features
+    model = LinearModel(["A", "B"], {"x": 0, "y": 1, "z": 2}, coef, np.array([0.5, -0.5], dtype=np.float32))
+    rows = [["x", "z", "x"], ["unknown"], ["y"], []]
+    scores = np.array([[0.5 + 1 + 2, -0.5 + 0 - 1], [0.5, -0.5], [0.5, -0.5 + 3], [0.5, -0.5]])
+    expected = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    assert np.allclose(model.probabilities(rows), expected, atol=1e-6)
+
+
+def test_the_doc_view_reads_the_same_words_tags_heads_and_sentences_as_the_tokens(nlp):
+    from pipeline.components.relations import DocView
+
+    doc = nlp("Foreign Minister Erlan Idrissov met 12 officials in Astana. They discussed   trade and the border.")
+    view = DocView(doc, nlp.get_pipe("kzx_relations").lexicon)
+    assert view.lower == [t.lower_ for t in doc]
+    assert view.head == [t.head.i for t in doc] and view.dep == [t.dep_ for t in doc]
+    assert view.verb == [t.tag_.startswith("VB") for t in doc] and view.num == [t.like_num for t in doc]
+    assert [view.sent_of[t.i] for t in doc] == [(t.sent.start, t.sent.end) for t in doc]
+    assert view.head[doc[0].i] > 0 and any(h < i for i, h in enumerate(view.head))  # heads on both sides
+
 PLAIN_STATEMENTS = [
     ("The delegation met Marat Tazhin, chairman of the Security Council, in March.",
      ("Marat Tazhin", "LEADS", "Security Council")),

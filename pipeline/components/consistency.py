@@ -21,6 +21,7 @@ import re
 from collections import Counter
 
 from spacy.language import Language
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -55,8 +56,10 @@ class Consistency:
         if names:
             covered = {i: e for e in ents for i in range(e.start, e.end)}
             added, relabelled = [], set()
-            for token in doc:
-                if not token.text[:1].isupper() or token.lower_ not in names:
+            wanted = {hash_string(n) for n in names}  # the names as the hashes of the tokens' lower forms
+            for i in (i for i, h in enumerate(doc.to_array("LOWER").tolist()) if h in wanted):
+                token = doc[i]
+                if not token.text[:1].isupper():
                     continue
                 ent = covered.get(token.i)
                 if ent is None:

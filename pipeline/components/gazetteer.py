@@ -231,10 +231,14 @@ def without_inner_spaces(doc: Doc) -> tuple[Doc, list[int] | None]:
     """The doc without the whitespace tokens inside a line (a run of spaces between two words is a
     token of its own to spaCy), and each remaining token's index in the doc; (doc, None) when it has
     none. Line breaks stay: a name is not matched across them."""
-    index = [t.i for t in doc if not (t.is_space and "\n" not in t.text)]
+    if not len(doc):
+        return doc, None
+    space, orth = doc.to_array(["IS_SPACE", "ORTH"]).T.tolist()
+    strings = doc.vocab.strings
+    index = [i for i, s in enumerate(space) if not s or "\n" in strings[orth[i]]]
     if len(index) == len(doc):
         return doc, None
-    return Doc(doc.vocab, words=[doc[i].text for i in index]), index
+    return Doc(doc.vocab, words=[strings[orth[i]] for i in index]), index
 
 
 def _case_fits(words: list[str], span: Span) -> bool:

@@ -66,9 +66,9 @@ class Labels(DataStage):
     @guarded
     def __call__(self, doc: Doc) -> Doc:
         ents = []
-        letters = [c for c in doc.text[:20000] if c.isalpha()]
+        letters = "".join(filter(str.isalpha, doc.text[:20000]))
         # a text written all in lower case (some older cables) has its names in lower case too
-        lower_text = bool(letters) and sum(c.isupper() for c in letters) < 0.01 * len(letters)
+        lower_text = bool(letters) and sum(map(str.isupper, letters)) < 0.01 * len(letters)
         for ent in doc.ents:
             span = self._relabel(doc, ent, lower_text)
             if span is not None:

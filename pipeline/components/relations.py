@@ -64,14 +64,20 @@ class Lexicon:
         return _STEMMER.stemWord(word) if word.isalpha() else word
 
     def classes(self, words: list[str]) -> set[str]:
+        stem = self.stem
+        return self.stem_classes([stem(w) for w in words])
+
+    def stem_classes(self, stems: list[str]) -> set[str]:
+        """The classes of a text given as its words' stems."""
         found = set()
-        stems = [self.stem(w) for w in words]
+        words, phrases = self.words, self.phrases
         for i, w in enumerate(stems):
-            if w in self.words:
-                found |= self.words[w]
-            for phrase, cls in self.phrases.get(w, ()):
-                if tuple(stems[i:i + len(phrase)]) == phrase:
-                    found.add(cls)
+            if w in words:
+                found |= words[w]
+            if w in phrases:
+                for phrase, cls in phrases[w]:
+                    if tuple(stems[i:i + len(phrase)]) == phrase:
+                        found.add(cls)
         return found
 
 
@@ -101,15 +107,23 @@ class DocView:
     sentence bounds, the entities (spaCy objects are slow to ask pair by pair)."""
 
     def __init__(self, doc: Doc, lexicon: Lexicon):
-        self.lower = [t.lower_ for t in doc]
-        self.verb = [t.tag_.startswith("VB") for t in doc]
-        self.num = [t.like_num for t in doc]
-        self.head = [t.head.i for t in doc]
-        self.dep = [t.dep_ for t in doc]
-        self.sent_of: dict[int, tuple[int, int]] = {}
+        # one array read of the token attributes instead of a Token object per token and attribute
+        strings = doc.vocab.strings
+        lower, tag, head, dep, num = doc.to_array(["LOWER", "TAG", "HEAD", "DEP", "LIKE_NUM"]).T.tolist() \
+            if len(doc) else ([], [], [], [], [])
+        names = {h: strings[h] for h in {*lower, *dep}}
+        verbs = {h for h in set(tag) if strings[h].startswith("VB")}
+        self.lower = [names[h] for h in lower]
+        stem = lexicon.stem
+        self.stems = [stem(w) for w in self.lower]
+        self.verb = [h in verbs for h in tag]
+        self.num = [bool(x) for x in num]
+        # HEAD is the head's offset from the token, stored unsigned
+        self.head = [i + (h if h < 2**63 else h - 2**64) for i, h in enumerate(head)]
+        self.dep = [names[h] for h in dep]
+        self.sent_of: list[tuple[int, int]] = []  # token -> its sentence's (start, end)
         for sent in doc.sents:
-            for i in range(sent.start, sent.end):
-                self.sent_of[i] = (sent.start, sent.end)
+            self.sent_of += [(sent.start, sent.end)] * (sent.end - sent.start)
         self.ents = [(e.start, e.end, e.label_) for e in doc.ents]
         self.ent_starts = [e[0] for e in self.ents]
         self.lexicon = lexicon
@@ -124,7 +138,7 @@ class DocView:
 
     def sentence_classes(self, start: int, end: int) -> set[str]:
         if start not in self._sentence_classes:
-            self._sentence_classes[start] = self.lexicon.classes(self.lower[start:end])
+            self._sentence_classes[start] = self.lexicon.stem_classes(self.stems[start:end])
         return self._sentence_classes[start]
 
     def between_ents(self, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -175,13 +189,13 @@ def pair_features(a: Span, b: Span, kind: str, lexicon: Lexicon, view: DocView |
     inner = v.between_ents(a.end, b.start)
     # other entities between stand as their label ("( <PLACE> , <PLACE> and"), numbers as '#'
     label_at = {i: f"<{label}>" for s, e, label in inner for i in range(s, e)}
-    words, last = [], None
+    words, stems, last = [], [], None
     for i in range(a.end, b.start):
         w = label_at.get(i) or ("#" if v.num[i] else lower[i])
-        if not (w == last and w.startswith("<")):
+        if not (w == last and w.startswith("<")) and w.strip():
             words.append(w)
+            stems.append(v.stems[i] if w is lower[i] else w)
         last = w
-    words = [w for w in words if w.strip()]
     n = len(words)
     f += [f"vb={lower[i]}" for i in range(a.end, b.start) if v.verb[i] and i not in label_at][:4]
     f.append(f"n={_bucket(n)}")
@@ -203,19 +217,22 @@ def pair_features(a: Span, b: Span, kind: str, lexicon: Lexicon, view: DocView |
     before = lower[max(sent_start, a.start - 3):a.start]
     after = lower[b.end:min(b_sent_end, b.end + 3)]
     f += [f"wb={w}" for w in before[-2:]] + [f"wa={w}" for w in after[:2]]
-    for where, classes in (("btw", lexicon.classes(words)), ("bef", lexicon.classes(before)),
-                           ("aft", lexicon.classes(after)), ("sent", v.sentence_classes(sent_start, sent_end))):
+    stem_classes = lexicon.stem_classes
+    for where, classes in (("btw", stem_classes(stems)), ("bef", stem_classes(v.stems[max(sent_start, a.start - 3):a.start])),
+                           ("aft", stem_classes(v.stems[b.end:min(b_sent_end, b.end + 3)])),
+                           ("sent", v.sentence_classes(sent_start, sent_end))):
         for c in classes:
             f.append(f"T{where}={c}")
             f.append(f"T{where}={c}|{labels}")
-    for c in lexicon.classes(lower[max(a.end, b.start - 3):b.start]):
+    for c in stem_classes(v.stems[max(a.end, b.start - 3):b.start]):
         f.append(f"Tbb={c}|{labels}")
     ra, rb = v.root(a), v.root(b)
     path, lca, on_path = v.path(ra, rb)
     f += [f"dp={path}", f"dp={path}|{labels}", f"lca={lca}", f"lca={lca}|{labels}",
           f"deps={'/'.join(sorted({v.dep[ra], v.dep[rb]}))}"]
-    path_words = [lower[i] for i in on_path if not (a.start <= i < a.end) and not (b.start <= i < b.end)]
-    for c in lexicon.classes(path_words):
+    on_path = [i for i in on_path if not (a.start <= i < a.end) and not (b.start <= i < b.end)]
+    path_words = [lower[i] for i in on_path]
+    for c in stem_classes([v.stems[i] for i in on_path]):
         f += [f"Tpath={c}", f"Tpath={c}|{labels}"]
     for c in lexicon.classes([lca]):
         f += [f"Tlca={c}", f"Tlca={c}|{labels}"]
@@ -224,7 +241,7 @@ def pair_features(a: Span, b: Span, kind: str, lexicon: Lexicon, view: DocView |
         head = v.head[r]
         if not (span.start <= head < span.end):
             f += [f"{side}h={lower[head]}", f"{side}dep={v.dep[r]}|{labels}"]
-            f += [f"{side}hT={c}|{labels}" for c in lexicon.classes([lower[head]])]
+            f += [f"{side}hT={c}|{labels}" for c in stem_classes([v.stems[head]])]
     if b.start <= v.head[ra] < b.end or a.start <= v.head[rb] < a.end:
         f.append(f"attached={v.dep[ra]}/{v.dep[rb]}")
     return f
@@ -403,13 +420,20 @@ class LinearModel:
 
     def __init__(self, classes: list[str], index: dict[str, int], coef: np.ndarray, intercept: np.ndarray):
         self.classes, self.index, self.coef, self.intercept = classes, index, coef, intercept
+        self.by_feature = np.ascontiguousarray(coef.T)  # a feature's weights for every class, in one row
 
     def probabilities(self, rows: list[list[str]]) -> np.ndarray:
         scores = np.tile(self.intercept, (len(rows), 1))
+        index = self.index
+        cols, starts, filled = [], [], []
         for r, feats in enumerate(rows):
-            cols = [self.index[f] for f in set(feats) if f in self.index]
-            if cols:
-                scores[r] += self.coef[:, cols].sum(axis=1)
+            found = [index[f] for f in set(feats) if f in index]
+            if found:
+                starts.append(len(cols))
+                filled.append(r)
+                cols += found
+        if cols:  # each row's weights summed in one pass over all rows
+            scores[filled] += np.add.reduceat(self.by_feature[cols], starts, axis=0)
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
