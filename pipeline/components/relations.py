@@ -191,10 +191,11 @@ def pair_features(a: Span, b: Span, kind: str, lexicon: Lexicon, view: DocView |
     label_at = {i: f"<{label}>" for s, e, label in inner for i in range(s, e)}
     words, stems, last = [], [], None
     for i in range(a.end, b.start):
-        w = label_at.get(i) or ("#" if v.num[i] else lower[i])
+        label = label_at.get(i)
+        w = label or ("#" if v.num[i] else lower[i])
         if not (w == last and w.startswith("<")) and w.strip():
             words.append(w)
-            stems.append(v.stems[i] if w is lower[i] else w)
+            stems.append(w if label or v.num[i] else v.stems[i])  # a label or '#' is its own stem
         last = w
     n = len(words)
     f += [f"vb={lower[i]}" for i in range(a.end, b.start) if v.verb[i] and i not in label_at][:4]
