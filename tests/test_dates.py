@@ -139,3 +139,29 @@ def test_the_part_of_the_day_or_the_time_before_a_day_joins_its_date(nlp):
     # never over the entity before it
     assert Dates._with_time_before(doc, text, day("August 9"), day("August 9").start).text == "August 9"
     assert Dates._with_time_before(doc, text, day("Russia"), 0).text == "Russia"  # nothing before: as it was
+
+
+def test_a_date_that_begins_an_event_name_and_names_no_year_is_the_events_date(nlp):
+    dates = nlp.get_pipe("kzx_dates")
+    text = "Before the Sept. 11 terrorist attacks and 9/11, the talks on September 11 and the 7/7 anniversary."
+    doc = nlp.make_doc(text)
+    span = lambda s: doc.char_span(text.index(s), text.index(s) + len(s), label="DATE")  # noqa: E731
+    assert dates._event_date(text, span("Sept. 11")) == "2001-09-11"
+    assert dates._event_date(text, span("the Sept. 11")) == "2001-09-11"
+    assert dates._event_date(text, span("9/11")) == "2001-09-11"
+    assert dates._event_date(text, span("7/7")) == "2005-07-07"
+    assert dates._event_date(text, span("September 11")) == ""  # a day of the talks, not the attacks
+    # a date with its own year keeps its own value; an event name holding only part of the span is no match
+    text = "After the September 11, 2001 attacks and 9/11 to 9/15 of that year."
+    doc = nlp.make_doc(text)
+    assert dates._event_date(text, span("September 11, 2001")) == ""
+    assert dates._event_date(text, span("9/11 to 9/15")) == ""
+
+
+def test_the_september_11_attacks_take_their_date_in_a_later_speech(parse_text):
+    mentions, _ = parse_text("Mr. Speaker, Kyrgyzstan opened the Manas air base to coalition aircraft soon after the "
+                             "Sept. 11 attacks. The delegation met on September 11 in Bishkek.",
+                             {"date": "2009-09-16"})
+    values = {m.text: m.value for m in mentions if m.label == "DATE"}
+    assert values.get("Sept. 11") == "2001-09-11"
+    assert values.get("September 11") == "2009-09-11"

@@ -7,7 +7,9 @@
 - values come from `pipeline.dates.date_value`, anchored on the document date the ingest stage put
   in doc._.kzx_meta and on the last full date named earlier in the text;
 - a document with no date of its own takes one from a dated public event it names relative to itself
-  ("this month's Beslan school tragedy" -> 2004-09; events in configs/gazetteers/events.jsonl).
+  ("this month's Beslan school tragedy" -> 2004-09; events in configs/gazetteers/events.jsonl);
+- a date that begins an event's name and names no year is the event's date ("9/11", "the Sept. 11
+  attacks" -> 2001-09-11), not a day of the document's year.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ class Dates(DataStage):
         self.events = {n.lower(): (e["date"], e["id"]) for e in read_jsonl(events) for n in e["names"]}
         names = "|".join(re.escape(n) for n in sorted(self.events, key=len, reverse=True))
         self.event_anchor = re.compile(r["event_anchor"].replace("{events}", names), re.I)
+        # the events' names with any run of spaces between their words, matched where a date starts
+        spaced = "|".join(r"\s+".join(re.escape(w) for w in n.split())
+                          for n in sorted(self.events, key=len, reverse=True))
+        self.event_name = re.compile(rf"(?:the\s+)?(?P<event>{spaced})(?![\w-])", re.I) if self.events else None
         self.drop = re.compile("|".join(f"(?:{p})" for p in r["drop"]), re.I)
         self.add = re.compile("|".join(f"(?:{p})" for p in r["add"]))
         self.range = re.compile(r["range"], re.I)
@@ -66,6 +72,7 @@ class Dates(DataStage):
                     value = date_value(ent.text, anchor)
                     if not value:  # "April or", "January 8 Friday": a date the model ran on past
                         ent, value = trim_date(ent, anchor)
+                    value = self._event_date(text, ent) or value
                 values[f"{ent.start_char}:{ent.end_char}"] = value
                 if len(value) >= 10 and "/" not in value and not in_regions(headers, ent.start_char):
                     anchor.last = date.fromisoformat(value[:10])
@@ -73,6 +80,16 @@ class Dates(DataStage):
         doc.ents = ents
         doc._.kzx_values = values
         return doc
+
+    def _event_date(self, text: str, ent: Span) -> str:
+        """The date of the event whose name begins with this date and holds it whole, when the date
+        names no year of its own ("9/11", "September 11 attacks"); else ''."""
+        if self.event_name is None or _YEAR.search(ent.text):
+            return ""
+        m = self.event_name.match(text, ent.start_char)
+        if m is None or m.end() < ent.end_char:
+            return ""
+        return self.events[" ".join(m["event"].lower().split())][0]
 
     @staticmethod
     def _with_time_before(doc: Doc, text: str, ent: Span, floor: int) -> Span:
@@ -129,6 +146,7 @@ class Dates(DataStage):
 _TIME_BEFORE = re.compile(r"(?<![\w-])(?:(?:the|that)\s+(?:morning|afternoon|evening|night)\s+of|"
                           r"(?:[01]\d|2[0-3])[0-5]\d\s*(?:hours|hrs)?\s+on)\s+$", re.I)
 _DECADE_YEAR = re.compile(r"^(?:the\s+)?(?:early\s+|mid-|late\s+)?\d{3}0$", re.I)
+_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)|'\d\d\b")  # a year written out ("2001", "'01")
 
 
 def trim_date(ent: Span, anchor: Anchor, most: int = 2) -> tuple[Span, str]:

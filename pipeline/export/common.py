@@ -83,8 +83,9 @@ def csv_safe(value) -> str:
 @lru_cache(maxsize=100_000)
 def date_bounds(value: str) -> tuple[str, str] | None:
     """First and last day a date value covers: '2008' -> 2008-01-01..2008-12-31; '2006-FA' -> autumn;
-    '198' -> the 1980s. None for a value that names no real time ('2008-13', '2008-W60', '0000-00-00'):
-    stored values are not trusted, and such a value is left out of the timeline."""
+    '198' -> the 1980s; '18' -> the 19th century (1800-1899). None for a value that names no real time
+    ('2008-13', '2008-W60', '0000-00-00', '00'): stored values are not trusted, and such a value is left
+    out of the timeline."""
     if not value:
         return None
     try:
@@ -99,6 +100,8 @@ def _bounds(value: str) -> tuple[str, str] | None:
         return (a[0], b[1]) if a and b and a[0] <= b[1] else None
     if len(value) == 3 and value.isdigit():  # a decade (TIMEX '198': the 1980s)
         return date(int(value) * 10, 1, 1).isoformat(), date(int(value) * 10 + 9, 12, 31).isoformat()
+    if len(value) == 2 and value.isdigit():  # a century (TIMEX '18': the 19th century)
+        return date(int(value) * 100, 1, 1).isoformat(), date(int(value) * 100 + 99, 12, 31).isoformat()
     week = re.match(r"^(\d{4})-W(\d{2})$", value)
     if week:
         monday = date.fromisocalendar(int(week.group(1)), int(week.group(2)), 1)
