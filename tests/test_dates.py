@@ -156,6 +156,11 @@ def test_a_date_that_begins_an_event_name_and_names_no_year_is_the_events_date(n
     doc = nlp.make_doc(text)
     assert dates._event_date(text, span("September 11, 2001")) == ""
     assert dates._event_date(text, span("9/11 to 9/15")) == ""
+    # an event later than the document is not the one it names
+    text = "Protests followed the January events in Almaty."
+    doc = nlp.make_doc(text)
+    assert dates._event_date(text, span("January"), "2023-03-01") == "2022-01-02"
+    assert dates._event_date(text, span("January"), "2008-03-01") == ""
 
 
 def test_the_september_11_attacks_take_their_date_in_a_later_speech(parse_text):

@@ -72,7 +72,7 @@ class Dates(DataStage):
                     value = date_value(ent.text, anchor)
                     if not value:  # "April or", "January 8 Friday": a date the model ran on past
                         ent, value = trim_date(ent, anchor)
-                    value = self._event_date(text, ent) or value
+                    value = self._event_date(text, ent, anchor.doc_date) or value
                 values[f"{ent.start_char}:{ent.end_char}"] = value
                 if len(value) >= 10 and "/" not in value and not in_regions(headers, ent.start_char):
                     anchor.last = date.fromisoformat(value[:10])
@@ -81,15 +81,17 @@ class Dates(DataStage):
         doc._.kzx_values = values
         return doc
 
-    def _event_date(self, text: str, ent: Span) -> str:
+    def _event_date(self, text: str, ent: Span, doc_date: str = "") -> str:
         """The date of the event whose name begins with this date and holds it whole, when the date
-        names no year of its own ("9/11", "September 11 attacks"); else ''."""
+        names no year of its own ("9/11", "September 11 attacks") and the event is not later than the
+        document ("the January events" of a 2008 cable are not those of 2022); else ''."""
         if self.event_name is None or _YEAR.search(ent.text):
             return ""
         m = self.event_name.match(text, ent.start_char)
         if m is None or m.end() < ent.end_char:
             return ""
-        return self.events[" ".join(m["event"].lower().split())][0]
+        event_date = self.events[" ".join(m["event"].lower().split())][0]
+        return "" if doc_date and event_date[:len(doc_date)] > doc_date else event_date
 
     @staticmethod
     def _with_time_before(doc: Doc, text: str, ent: Span, floor: int) -> Span:
