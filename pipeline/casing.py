@@ -33,10 +33,16 @@ def _is_upper_line(line: str) -> bool:
     # more than a fifth of the line in a-z: more than a fifth of its letters are not upper case
     if 5 * (len(line) - len(line.translate(_DROP_ASCII_LOWER))) > len(line):
         return False
-    letters = "".join(filter(str.isalpha, line))
-    if len(letters) < 6 or sum(map(str.isupper, letters)) < 0.8 * len(letters):
+    letters, upper = letter_counts(line)
+    if letters < 6 or upper < 0.8 * letters:
         return False
     return len(_WORD.findall(line)) >= 2
+
+
+def letter_counts(text: str) -> tuple[int, int]:
+    """(letters, upper-case letters) of a text."""
+    letters = "".join(filter(str.isalpha, text))
+    return len(letters), sum(map(str.isupper, letters))
 
 
 def _lower(s: str) -> str:

@@ -33,11 +33,11 @@ class Dates(DataStage):
     def setup(self, nlp: Language, rules: dict, events: list) -> None:
         r = read_json(rules)
         self.events = {n.lower(): (e["date"], e["id"]) for e in read_jsonl(events) for n in e["names"]}
-        names = "|".join(re.escape(n) for n in sorted(self.events, key=len, reverse=True))
+        longest_first = sorted(self.events, key=len, reverse=True)
+        names = "|".join(re.escape(n) for n in longest_first)
         self.event_anchor = re.compile(r["event_anchor"].replace("{events}", names), re.I)
         # the events' names with any run of spaces between their words, matched where a date starts
-        spaced = "|".join(r"\s+".join(re.escape(w) for w in n.split())
-                          for n in sorted(self.events, key=len, reverse=True))
+        spaced = "|".join(r"\s+".join(re.escape(w) for w in n.split()) for n in longest_first)
         self.event_name = re.compile(rf"(?:the\s+)?(?P<event>{spaced})(?![\w-])", re.I) if self.events else None
         self.drop = re.compile("|".join(f"(?:{p})" for p in r["drop"]), re.I)
         self.add = re.compile("|".join(f"(?:{p})" for p in r["add"]))

@@ -14,6 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import DataStage, guarded
+from ..casing import letter_counts
 from ..config import read_json
 from .gazetteer import load_records
 
@@ -66,9 +67,9 @@ class Labels(DataStage):
     @guarded
     def __call__(self, doc: Doc) -> Doc:
         ents = []
-        letters = "".join(filter(str.isalpha, doc.text[:20000]))
+        letters, upper = letter_counts(doc.text[:20000])
         # a text written all in lower case (some older cables) has its names in lower case too
-        lower_text = bool(letters) and sum(map(str.isupper, letters)) < 0.01 * len(letters)
+        lower_text = bool(letters) and upper < 0.01 * letters
         for ent in doc.ents:
             span = self._relabel(doc, ent, lower_text)
             if span is not None:

